@@ -1,0 +1,3 @@
+from rpl.celery import app as celery_app
+
+__all__ = ["celery_app"]

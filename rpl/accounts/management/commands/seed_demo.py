@@ -1,0 +1,38 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from rpl.accounts.roles import Role
+from rpl.accounts.services import ensure_user
+
+DEMO_PASSWORD = "demo-rpl-2026"  # noqa: S105 - printed for the demo on purpose
+
+DEMO_USERS = [
+    ("kandydat@demo.rpl.local", "Anna Kowalska", Role.CANDIDATE),
+    ("asesor@demo.rpl.local", "Piotr Nowak", Role.ASSESSOR),
+    ("tozsamosc@demo.rpl.local", "Ewa Wiśniewska", Role.IDENTITY_OFFICER),
+    ("decyzje@demo.rpl.local", "Marek Wójcik", Role.DECISION_MAKER),
+    ("jakosc@demo.rpl.local", "Katarzyna Lewandowska", Role.QUALITY_OFFICER),
+    ("admin@demo.rpl.local", "Tomasz Kamiński", Role.ADMINISTRATOR),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts (one per role) and demo data; safe to run again."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        rows = []
+        for email, name, role in DEMO_USERS:
+            is_admin = role == Role.ADMINISTRATOR
+            ensure_user(
+                email,
+                full_name=name,
+                roles=[role],
+                password=DEMO_PASSWORD,
+                is_staff=is_admin,
+                is_superuser=is_admin,
+            )
+            rows.append((role.label, email))
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for label, email in rows:
+            self.stdout.write(f"  {str(label):<18} {email}")

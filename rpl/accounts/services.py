@@ -1,0 +1,44 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from rpl.accounts.roles import Role
+from rpl.audit import services as audit
+
+
+@transaction.atomic
+def ensure_user(
+    email: str,
+    *,
+    full_name: str,
+    roles: list[Role],
+    password: str | None = None,
+    actor=None,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+):
+    """Create the user if missing and make sure they hold exactly ``roles``; idempotent."""
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User.objects.create_user(
+            email,
+            password,
+            full_name=full_name,
+            is_staff=is_staff,
+            is_superuser=is_superuser,
+        )
+    wanted = set(Group.objects.filter(name__in=[role.value for role in roles]))
+    current = set(user.groups.filter(name__in=Role.values))
+    if created or wanted != current:
+        user.groups.remove(*(current - wanted))
+        user.groups.add(*(wanted - current))
+        audit.record(
+            actor=actor,
+            action="user.created" if created else "user.roles_changed",
+            target=user,
+            changes={"roles": sorted(group.name for group in wanted)},
+        )
+    user.__dict__.pop("roles", None)
+    return user, created

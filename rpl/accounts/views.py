@@ -1,0 +1,78 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+
+from rpl.accounts.access import role_required
+from rpl.accounts.forms import BackgroundPasswordResetForm, EmailAuthenticationForm
+from rpl.accounts.roles import Role
+from rpl.accounts.selectors import users_per_role
+from rpl.audit.selectors import recent_events, verify_chain
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = BackgroundPasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+
+
+@login_required
+def home(request):
+    """Send each person to the home page of their first role."""
+    roles = request.user.roles
+    if not roles:
+        return render(request, "home/no_role.html")
+    return redirect("role_home", role=roles[0].value)
+
+
+def _workflow_tasks(user):
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    assigned = (
+        Task.objects.filter(owner=user, status=STATUS.ASSIGNED)
+        .select_related("process")
+        .order_by("created")[:50]
+    )
+    return {"assigned_tasks": assigned}
+
+
+def _candidate(request):
+    return {}
+
+
+def _quality_officer(request):
+    return {"chain_break": verify_chain(), "events": recent_events(15)}
+
+
+def _administrator(request):
+    return {"role_counts": users_per_role()}
+
+
+HOME_CONTEXT = {
+    Role.CANDIDATE: _candidate,
+    Role.ASSESSOR: lambda request: _workflow_tasks(request.user),
+    Role.IDENTITY_OFFICER: lambda request: _workflow_tasks(request.user),
+    Role.DECISION_MAKER: lambda request: _workflow_tasks(request.user),
+    Role.QUALITY_OFFICER: _quality_officer,
+    Role.ADMINISTRATOR: _administrator,
+}
+
+
+def role_home(request, role):
+    current = Role(role)
+
+    @role_required(current)
+    def view(request):
+        context = {"current_role": current, **HOME_CONTEXT[current](request)}
+        return render(request, f"home/{current.value}.html", context)
+
+    return view(request)

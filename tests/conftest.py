@@ -1,0 +1,66 @@
+import pytest
+
+from rpl.accounts.roles import Role
+from tests.factories import make_user
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def candidate(db):
+    return make_user(Role.CANDIDATE, email="alice@example.org", full_name="Alice Candidate")
+
+
+@pytest.fixture
+def candidate2(db):
+    return make_user(Role.CANDIDATE, email="bob@example.org", full_name="Bob Candidate")
+
+
+@pytest.fixture
+def assessor(db):
+    return make_user(Role.ASSESSOR, email="ada@example.org", full_name="Ada Assessor")
+
+
+@pytest.fixture
+def assessor2(db):
+    return make_user(Role.ASSESSOR, email="alan@example.org", full_name="Alan Assessor")
+
+
+@pytest.fixture
+def identity_officer(db):
+    return make_user(Role.IDENTITY_OFFICER, email="ida@example.org", full_name="Ida Identity")
+
+
+@pytest.fixture
+def decision_maker(db):
+    return make_user(Role.DECISION_MAKER, email="dan@example.org", full_name="Dan Decider")
+
+
+@pytest.fixture
+def quality_officer(db):
+    return make_user(Role.QUALITY_OFFICER, email="quinn@example.org", full_name="Quinn Quality")
+
+
+@pytest.fixture
+def administrator(db):
+    return make_user(Role.ADMINISTRATOR, email="root@example.org", full_name="Ann Admin")
+
+
+@pytest.fixture
+def outsider(db):
+    return make_user(email="eve@example.org", full_name="Eve Outsider")
+
+
+# Every persona fixture, for tests that check who gets into a page and who is refused.
+PERSONAS = [
+    "candidate",
+    "assessor",
+    "identity_officer",
+    "decision_maker",
+    "quality_officer",
+    "administrator",
+    "outsider",
+]
