@@ -64,3 +64,10 @@ PERSONAS = [
     "administrator",
     "outsider",
 ]
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return f"database: {db['ENGINE'].rsplit('.', 1)[-1]} ({db['NAME']})"
