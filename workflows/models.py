@@ -1,0 +1,190 @@
+"""Pipelines and their versions. Write through ``workflows.services``; read through ``selectors``.
+
+A version's ``definition`` is the validated, normalised pipeline (``pipeline_schema.to_data``).
+A draft may change; once published a version is frozen for good (published, then superseded when a
+newer one is published), so a case that started on it keeps exactly the plan it started with.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class FrozenVersionError(Exception):
+    """A published or superseded version was about to change or disappear."""
+
+
+def definition_digest(definition: dict) -> str:
+    """SHA-256 over the canonical JSON of a definition (sorted keys, no spaces)."""
+    canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class Pipeline(models.Model):
+    key = models.SlugField(_("key"), max_length=50, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    title_pl = models.CharField(_("title in Polish"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pipeline")
+        verbose_name_plural = _("pipelines")
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.key
+
+    @property
+    def display_title(self) -> str:
+        language = get_language() or ""
+        if language.startswith("pl") and self.title_pl:
+            return self.title_pl
+        return self.title or self.title_pl
+
+    # The two below read ``versions.all()`` so that a prefetch serves them without queries.
+    @property
+    def published_version(self):
+        return next(
+            (v for v in self.versions.all() if v.status == PipelineVersion.Status.PUBLISHED), None
+        )
+
+    @property
+    def draft_version(self):
+        return next(
+            (v for v in self.versions.all() if v.status == PipelineVersion.Status.DRAFT), None
+        )
+
+
+FROZEN_FIELDS = (
+    "pipeline_id",
+    "number",
+    "definition",
+    "source",
+    "digest",
+    "created_by_id",
+    "created_at",
+    "published_at",
+    "published_by_id",
+)
+
+
+class PipelineVersionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        names = {name.removesuffix("_id") for name in kwargs}
+        frozen = {name.removesuffix("_id") for name in FROZEN_FIELDS}
+        touches_frozen = (
+            bool(names & frozen) or kwargs.get("status") == PipelineVersion.Status.DRAFT
+        )
+        if touches_frozen and self.exclude(status=PipelineVersion.Status.DRAFT).exists():
+            raise FrozenVersionError("Published pipeline versions cannot be changed")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.exclude(status=PipelineVersion.Status.DRAFT).exists():
+            raise FrozenVersionError("Published pipeline versions cannot be deleted")
+        return super().delete()
+
+
+class PipelineVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    pipeline = models.ForeignKey(
+        Pipeline, verbose_name=_("pipeline"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    definition = models.JSONField(_("definition"))
+    source = models.TextField(_("source"), blank=True)
+    digest = models.CharField(_("digest"), max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = PipelineVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pipeline version")
+        verbose_name_plural = _("pipeline versions")
+        ordering = ["pipeline", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pipeline", "number"], name="workflows_version_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["pipeline"],
+                condition=Q(status="draft"),
+                name="workflows_one_draft_per_pipeline",
+            ),
+            models.UniqueConstraint(
+                fields=["pipeline"],
+                condition=Q(status="published"),
+                name="workflows_one_published_per_pipeline",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft", published_at__isnull=True)
+                | Q(status__in=["published", "superseded"], published_at__isnull=False),
+                name="workflows_version_published_at_matches_status",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pipeline_id and self.pipeline.key} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and self.pk is not None:
+            self._refuse_frozen_changes()
+        if not self.is_frozen or self._state.adding:
+            self.digest = definition_digest(self.definition)
+        super().save(*args, **kwargs)
+
+    def _refuse_frozen_changes(self):
+        stored = type(self).objects.filter(pk=self.pk).values("status", *FROZEN_FIELDS).first()
+        if stored is None or stored["status"] == self.Status.DRAFT:
+            return
+        changed = [name for name in FROZEN_FIELDS if getattr(self, name) != stored[name]]
+        allowed_moves = {
+            (self.Status.PUBLISHED, self.Status.PUBLISHED),
+            (self.Status.PUBLISHED, self.Status.SUPERSEDED),
+            (self.Status.SUPERSEDED, self.Status.SUPERSEDED),
+        }
+        if changed or (stored["status"], self.status) not in allowed_moves:
+            raise FrozenVersionError(
+                f"Pipeline version {self} is {stored['status']} and cannot change"
+                + (f" ({', '.join(changed)})" if changed else "")
+            )
+
+    def delete(self, *args, **kwargs):
+        if self.is_frozen or type(self).objects.filter(pk=self.pk).exclude(status="draft").exists():
+            raise FrozenVersionError(f"Pipeline version {self} is published and cannot be deleted")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status != self.Status.DRAFT
