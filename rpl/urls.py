@@ -32,6 +32,9 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    path("catalogue/", include("credentials.urls")),
+    path("pipelines/", include("workflows.urls")),
+    path("work/", include("workflows.task_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -12,8 +12,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process, Task
 
 
 class FrozenVersionError(Exception):
@@ -188,3 +190,117 @@ class PipelineVersion(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status != self.Status.DRAFT
+
+
+class SpecificationPipeline(models.Model):
+    """Which pipeline assesses a specification; a new case pins the pipeline's published version."""
+
+    specification = models.OneToOneField(
+        "credentials.Specification",
+        verbose_name=_("specification"),
+        on_delete=models.CASCADE,
+        related_name="assessment_pipeline",
+    )
+    pipeline = models.ForeignKey(
+        Pipeline, verbose_name=_("pipeline"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("assessment pipeline of a specification")
+        verbose_name_plural = _("assessment pipelines of specifications")
+
+    def __str__(self):
+        return f"{self.specification_id} -> {self.pipeline.key}"
+
+
+class Outcome(models.TextChoices):
+    FULL = "full", _("Full recognition")
+    PARTIAL = "partial", _("Partial recognition")
+    NONE = "none", _("No recognition")
+
+
+class Case(Process):
+    """A candidate's case as the engine runs it: the pinned plan, a cursor and the results so far.
+
+    ``plan`` is a copy of the pipeline version's definition taken when the case starts, so a case
+    finishes on the version it started with whatever is published later.
+    """
+
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("candidate"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    specification = models.ForeignKey(
+        "credentials.Specification",
+        verbose_name=_("specification"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    pipeline_version = models.ForeignKey(
+        PipelineVersion,
+        verbose_name=_("pipeline version"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    plan = models.JSONField(_("plan"), editable=False)
+    cursor = models.SmallIntegerField(_("current step"), default=-1)
+    results = models.JSONField(_("results"), default=dict, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    recognised_outcomes = models.JSONField(_("recognised outcomes"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self):
+        return _("Case %(number)s") % {"number": self.pk}
+
+    @cached_property
+    def plan_model(self):
+        from workflows.pipeline_schema import load_trusted
+
+        return load_trusted(self.plan)
+
+    @property
+    def current_step(self):
+        if self.cursor < 0:
+            return None
+        return self.plan_model.steps[self.cursor]
+
+
+class StepResult(models.Model):
+    """What one person recorded on one step of a case; the step's measures are built from these."""
+
+    class Role(models.TextChoices):
+        IDENTITY_OFFICER = "identity_officer", _("Identity officer")
+        ASSESSOR = "assessor", _("Assessor")
+        MODERATOR = "moderator", _("Moderator")
+        DECISION_MAKER = "decision_maker", _("Decision maker")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="step_results"
+    )
+    step_id = models.CharField(_("step"), max_length=50)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    task = models.OneToOneField(
+        Task, verbose_name=_("task"), on_delete=models.PROTECT, related_name="step_result"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    data = models.JSONField(_("recorded data"))
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("step result")
+        verbose_name_plural = _("step results")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["case", "step_id"])]
+
+    def __str__(self):
+        return f"{self.case_id}/{self.step_id}/{self.role}"

@@ -29,7 +29,7 @@ def ensure_user(
             is_staff=is_staff,
             is_superuser=is_superuser,
         )
-    wanted = set(Group.objects.filter(name__in=[role.value for role in roles]))
+    wanted = {Group.objects.get_or_create(name=role.value)[0] for role in roles}
     current = set(user.groups.filter(name__in=Role.values))
     if created or wanted != current:
         user.groups.remove(*(current - wanted))

@@ -1,14 +1,17 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from credentials.demo import seed_specifications
 from rpl.accounts.roles import Role
 from rpl.accounts.services import ensure_user
+from workflows.demo import seed_engine
 
 DEMO_PASSWORD = "demo-rpl-2026"  # noqa: S105 - printed for the demo on purpose
 
 DEMO_USERS = [
     ("kandydat@demo.rpl.local", "Anna Kowalska", Role.CANDIDATE),
     ("asesor@demo.rpl.local", "Piotr Nowak", Role.ASSESSOR),
+    ("asesor2@demo.rpl.local", "Joanna Zielińska", Role.ASSESSOR),
     ("tozsamosc@demo.rpl.local", "Ewa Wiśniewska", Role.IDENTITY_OFFICER),
     ("decyzje@demo.rpl.local", "Marek Wójcik", Role.DECISION_MAKER),
     ("jakosc@demo.rpl.local", "Katarzyna Lewandowska", Role.QUALITY_OFFICER),
@@ -21,10 +24,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        rows = []
+        rows, users = [], []
         for email, name, role in DEMO_USERS:
             is_admin = role == Role.ADMINISTRATOR
-            ensure_user(
+            user, _ = ensure_user(
                 email,
                 full_name=name,
                 roles=[role],
@@ -33,6 +36,11 @@ class Command(BaseCommand):
                 is_superuser=is_admin,
             )
             rows.append((role.label, email))
+            users.append(user)
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for label, email in rows:
             self.stdout.write(f"  {str(label):<18} {email}")
+        specifications = seed_specifications()
+        self.stdout.write(f"Demo catalogue: {len(specifications)} published specifications.")
+        linked = seed_engine(users)
+        self.stdout.write(f"Demo pipelines published and linked to {linked} specifications.")

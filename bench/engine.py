@@ -1,0 +1,248 @@
+"""Engine benchmark: cases per second and database queries per step, on an empty and a full table.
+
+    .venv/bin/python bench/engine.py                       # SQLite, in a temporary file
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rpl_bench .venv/bin/python bench/engine.py
+
+Drives CASES cases (default 1,000) through a five-step pipeline (identity check, portfolio
+review, interview, test, decision) the way the task pages do, then adds BACKGROUND finished cases
+(default 100,000, with their tasks) and drives more cases to show that queries per step do not
+grow with the data. Prints figures; it is not a test.
+"""
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+_tmp = tempfile.mkdtemp(prefix="rpl-bench-")
+os.environ.setdefault("RPL_VAR_DIR", _tmp)
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_tmp}/bench.sqlite3")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rpl.settings")
+os.environ["AXES_ENABLED"] = "false"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+CASES = int(os.environ.get("CASES", "1000"))
+BACKGROUND = int(os.environ.get("BACKGROUND", "100000"))
+SAMPLE = int(os.environ.get("SAMPLE", "50"))
+
+PIPELINE = {
+    "key": "bench-five-steps",
+    "title": {"en": "Benchmark pipeline"},
+    "steps": [
+        {"id": "identity", "kind": "identity_check", "method": "document"},
+        {
+            "id": "portfolio",
+            "kind": "evidence_review",
+            "assessors": 1,
+            "rubric": {"min": 0, "max": 4},
+            "pass_rule": {"outcome_min_score": 2},
+            "deadline": {"days": 14, "escalate_to": "assessor_pool"},
+        },
+        {
+            "id": "interview",
+            "kind": "interview",
+            "rubric": {"min": 0, "max": 4},
+            "pass_rule": {"outcome_min_score": 2},
+        },
+        {
+            "id": "exam",
+            "kind": "test",
+            "question_bank": "bench",
+            "questions": 10,
+            "pass_mark_percent": 60,
+        },
+        {"id": "decision", "kind": "decision"},
+    ],
+}
+
+
+def setup_world():
+    from guardian.shortcuts import assign_perm
+
+    from credentials.demo import seed_specifications
+    from credentials.models import Specification
+    from rpl.accounts.roles import Role
+    from rpl.accounts.services import ensure_user
+    from workflows import case_services, services
+    from workflows.models import Pipeline
+
+    call_command("migrate", verbosity=0)
+    seed_specifications()
+    spec = Specification.objects.get(slug="python-basics")
+    services.save_draft(actor=None, definition=PIPELINE, source="")
+    services.publish(actor=None, key=PIPELINE["key"])
+    case_services.assign_pipeline(
+        actor=None, specification=spec, pipeline=Pipeline.objects.get(key=PIPELINE["key"])
+    )
+    people = {}
+    for name, role, perm in [
+        ("identity", Role.IDENTITY_OFFICER, "credentials.verify_identity"),
+        ("assessor", Role.ASSESSOR, "credentials.assess"),
+        ("decider", Role.DECISION_MAKER, "credentials.decide"),
+        ("candidate", Role.CANDIDATE, None),
+    ]:
+        user, _ = ensure_user(f"{name}@bench.local", full_name=name, roles=[role], password="x")
+        if perm:
+            assign_perm(perm, user, spec)
+        people[name] = user
+    return spec, people
+
+
+def scripted(task, case, people, outcomes):
+    node = task.flow_task.name
+    if node == "identity_check":
+        return people["identity"], {"verified": True}
+    if node == "test":
+        return people["assessor"], {"score_percent": 75.0}
+    if node == "decision":
+        return people["decider"], {
+            "outcome": "full",
+            "recognised_outcomes": outcomes,
+            "reasons": "ok",
+        }
+    return people["assessor"], {"scores": dict.fromkeys(outcomes, 3)}
+
+
+def drive(spec, people, count, counter=None):
+    """Run ``count`` cases to the end; return (seconds, [queries per step])."""
+    from viewflow.workflow.models import Task
+
+    from workflows import case_services
+    from workflows.flows import CaseFlow
+
+    outcomes = [str(pk) for pk in spec.outcomes.values_list("pk", flat=True)]
+    per_step = []
+    started = time.perf_counter()
+    for _ in range(count):
+        case = case_services.start_case(candidate=people["candidate"], specification=spec)
+        while True:
+            task = (
+                Task.objects.filter(process=case, flow_task_type="HUMAN", status="NEW")
+                .order_by("pk")
+                .first()
+            )
+            if task is None:
+                break
+            connection.queries_log.clear()
+            with (
+                CaptureQueriesContext(connection) as queries,
+                transaction.atomic(),
+                CaseFlow.lock(case.pk),
+            ):
+                task.refresh_from_db()
+                activation = task.flow_task.activation_class(task)
+                user, data = scripted(task, case, people, outcomes)
+                activation.assign(user)
+                activation.start(None)
+                case_services.complete(activation, actor=user, data=data)
+            per_step.append(len(queries))
+    return time.perf_counter() - started, per_step
+
+
+def add_background(spec, people, total):
+    """Insert ``total`` finished cases with five done tasks each, in bulk."""
+    from viewflow.workflow.models import Process, Task
+
+    from workflows.flows import CaseFlow
+    from workflows.models import Case
+
+    template = Case.objects.filter(specification=spec).order_by("pk").first()
+    now = timezone.now()
+    batch = 5000
+    nodes = [
+        CaseFlow.identity_check,
+        CaseFlow.assess_1,
+        CaseFlow.test,
+        CaseFlow.decision,
+        CaseFlow.end,
+    ]
+    for offset in range(0, total, batch):
+        size = min(batch, total - offset)
+        with transaction.atomic():
+            processes = Process.objects.bulk_create(
+                [Process(flow_class=CaseFlow, status="DONE", finished=now) for _ in range(size)]
+            )
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO workflows_case (process_ptr_id, candidate_id, specification_id, "
+                    "pipeline_version_id, plan, cursor, results, outcome, recognised_outcomes) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    [
+                        (
+                            p.pk,
+                            people["candidate"].pk,
+                            spec.pk,
+                            template.pipeline_version_id,
+                            json.dumps(template.plan),
+                            4,
+                            "{}",
+                            "full",
+                            "[]",
+                        )
+                        for p in processes
+                    ],
+                )
+            Task.objects.bulk_create(
+                [
+                    Task(
+                        process=p,
+                        flow_task=node,
+                        flow_task_type="HUMAN",
+                        status="DONE",
+                        owner=people["assessor"],
+                        finished=now,
+                        data={},
+                    )
+                    for p in processes
+                    for node in nodes
+                ]
+            )
+
+
+def report(label, seconds, per_step, count):
+    per_step_sorted = sorted(per_step)
+    print(
+        f"{label:<34} {count / seconds:8.1f} cases/s   queries per step: "
+        f"mean {sum(per_step) / len(per_step):5.1f}  max {per_step_sorted[-1]:3d}  "
+        f"min {per_step_sorted[0]:3d}"
+    )
+    return sum(per_step) / len(per_step), per_step_sorted[-1]
+
+
+def main():
+    from viewflow.workflow.models import Task
+
+    from workflows.models import Case
+
+    db = settings.DATABASES["default"]
+    print(f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
+    spec, people = setup_world()
+    seconds, per_step = drive(spec, people, CASES)
+    empty = report(f"{CASES} cases, empty database", seconds, per_step, CASES)
+    started = time.perf_counter()
+    add_background(spec, people, BACKGROUND)
+    print(
+        f"added {BACKGROUND} finished cases in {time.perf_counter() - started:.1f}s "
+        f"(now {Case.objects.count()} cases, {Task.objects.count()} tasks)"
+    )
+    seconds, per_step = drive(spec, people, SAMPLE)
+    full = report(f"{SAMPLE} cases, {BACKGROUND} already there", seconds, per_step, SAMPLE)
+    verdict = "constant" if full[1] <= empty[1] else "GROWS"
+    print(f"queries per step with the data: {verdict} (max {empty[1]} -> {full[1]})")
+
+
+if __name__ == "__main__":
+    main()

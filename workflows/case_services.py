@@ -1,0 +1,259 @@
+"""Writes on cases: start, record what a person did on a task, advance, escalate.
+
+Flow nodes stay thin and call these; every state change writes an audit event.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+
+from rpl.accounts.roles import Role
+from rpl.accounts.tasks import send_email
+from rpl.audit import services as audit
+from workflows import pipeline_schema as schema
+from workflows import scoring
+from workflows.models import Case, SpecificationPipeline, StepResult
+from workflows.selectors import published_version
+
+SCORED_KINDS = {
+    schema.StepKind.EVIDENCE_REVIEW,
+    schema.StepKind.INTERVIEW,
+    schema.StepKind.OBSERVATION,
+}
+ROLE_OF_NODE = {
+    "identity_check": StepResult.Role.IDENTITY_OFFICER,
+    "assess_1": StepResult.Role.ASSESSOR,
+    "assess_2": StepResult.Role.ASSESSOR,
+    "assess_3": StepResult.Role.ASSESSOR,
+    "test": StepResult.Role.ASSESSOR,
+    "moderate": StepResult.Role.MODERATOR,
+    "decision": StepResult.Role.DECISION_MAKER,
+}
+
+
+class CaseError(Exception):
+    """A request the engine refuses, with a message for the person who made it."""
+
+
+def pipeline_for(specification):
+    link = (
+        SpecificationPipeline.objects.select_related("pipeline")
+        .filter(specification=specification)
+        .first()
+    )
+    return link.pipeline if link else None
+
+
+@transaction.atomic
+def assign_pipeline(*, actor, specification, pipeline) -> None:
+    current = pipeline_for(specification)
+    if current == pipeline:
+        return
+    SpecificationPipeline.objects.update_or_create(
+        specification=specification, defaults={"pipeline": pipeline}
+    )
+    audit.record(
+        actor=actor,
+        action="specification.pipeline_assigned",
+        target=specification,
+        changes={"pipeline": pipeline.key},
+    )
+
+
+@transaction.atomic
+def start_case(*, candidate, specification, actor=None) -> Case:
+    """Start the engine on a case, pinned to the pipeline version published right now."""
+    from workflows.flows import CaseFlow
+
+    if not specification.is_published:
+        raise CaseError(_("This micro-credential is not open for applications."))
+    pipeline = pipeline_for(specification)
+    version = published_version(pipeline.key) if pipeline else None
+    if version is None:
+        raise CaseError(_("No assessment procedure is published for this micro-credential yet."))
+    case = CaseFlow.start.run(candidate=candidate, specification=specification, version=version)
+    audit.record(
+        actor=actor or candidate,
+        action="case.started",
+        target=case,
+        changes={
+            "specification": specification.slug,
+            "pipeline": pipeline.key,
+            "version": version.number,
+            "first_step": case.current_step.id,
+        },
+    )
+    return case
+
+
+def init_case(activation, *, candidate, specification, version) -> Case:
+    """The start node: copy the plan into the case and point the cursor at the first step."""
+    case = activation.process
+    case.candidate = candidate
+    case.specification = specification
+    case.pipeline_version = version
+    case.plan = version.definition
+    case.cursor = schema.next_step_index(case.plan_model, None, {})
+    return case
+
+
+def tag_task(activation) -> None:
+    """Remember on each human task which step of the plan it belongs to."""
+    step = activation.process.current_step
+    activation.task.data = {**(activation.task.data or {}), "step": step.id, "kind": step.kind}
+    activation.task.save(update_fields=["data"])
+
+
+def assessors(activation) -> int:
+    return activation.process.current_step.assessors
+
+
+def record(activation, *, actor, data: dict) -> StepResult:
+    """Store what ``actor`` recorded on the task of ``activation``; forms validate ``data``."""
+    case = activation.process
+    step = case.current_step
+    node = activation.flow_task.name
+    result = StepResult.objects.create(
+        case=case,
+        step_id=step.id,
+        role=ROLE_OF_NODE[node],
+        task=activation.task,
+        actor=actor,
+        data=data,
+    )
+    if node == "decision":
+        case.outcome = data["outcome"]
+        case.recognised_outcomes = data.get("recognised_outcomes", [])
+        case.results[step.id] = {"outcome": case.outcome}
+        case.save(update_fields=["outcome", "recognised_outcomes", "results"])
+    audit.record(
+        actor=actor,
+        action="case.task_completed",
+        target=case,
+        changes={"step": step.id, "task": node, **_summary(node, data)},
+    )
+    return result
+
+
+def _summary(node, data) -> dict:
+    if node == "decision":
+        return {"outcome": data["outcome"], "recognised_outcomes": data.get("recognised_outcomes")}
+    if "scores" in data:
+        return {"scores": data["scores"]}
+    return {key: data[key] for key in ("verified", "score_percent") if key in data}
+
+
+def complete(activation, *, actor, data: dict) -> StepResult:
+    """Record and move the case on (the caller holds the flow lock, as viewflow's views do)."""
+    result = record(activation, actor=actor, data=data)
+    activation.execute()
+    return result
+
+
+def _measures(case, step) -> tuple[dict, bool]:
+    """The step's measures from its results, and whether a moderator must be called in."""
+    results = list(StepResult.objects.filter(case=case, step_id=step.id))
+    if step.kind == schema.StepKind.IDENTITY_CHECK:
+        return scoring.identity_measures(results[-1].data["verified"]), False
+    if step.kind == schema.StepKind.TEST:
+        return scoring.test_measures(step, float(results[-1].data["score_percent"])), False
+    sheets = [r.data["scores"] for r in results if r.role == StepResult.Role.ASSESSOR]
+    moderation = [r.data["scores"] for r in results if r.role == StepResult.Role.MODERATOR]
+    measures = scoring.scored_measures(step, sheets, moderation[-1] if moderation else None)
+    return measures, not moderation and scoring.needs_moderation(step, measures)
+
+
+def advance(activation) -> None:
+    """Record the finished step's measures and move the cursor to the next step that applies."""
+    case = activation.process
+    step = case.current_step
+    measures, moderate = _measures(case, step)
+    case.results[step.id] = measures
+    if moderate:
+        case.data["moderation"] = True
+        case.save(update_fields=["results", "data"])
+        audit.record(
+            actor=None,
+            action="case.moderation_requested",
+            target=case,
+            changes={"step": step.id, "divergence": measures["divergence"]},
+        )
+        return
+    case.data.pop("moderation", None)
+    previous = case.cursor
+    case.cursor = schema.next_step_index(case.plan_model, case.cursor, case.results)
+    case.save(update_fields=["results", "data", "cursor"])
+    skipped = [s.id for s in case.plan_model.steps[previous + 1 : case.cursor]]
+    audit.record(
+        actor=None,
+        action="case.step_completed",
+        target=case,
+        changes={
+            "step": step.id,
+            "measures": measures,
+            "next_step": case.current_step.id,
+            "skipped": skipped,
+        },
+    )
+
+
+def on_full_recognition(activation) -> None:
+    """The ``issue`` node. Issuing the signed credential is not built yet; the case records that
+    it is due, so issuing can pick up every fully recognised case."""
+    case = activation.process
+    case.data["credential_due"] = True
+    case.save(update_fields=["data"])
+    audit.record(actor=None, action="case.recognised", target=case, changes={"outcome": "full"})
+
+
+def escalate(activation) -> None:
+    """A step's deadline passed while its task was open: tell the people the pipeline names."""
+    case = activation.process
+    timer = activation.task.previous.first()
+    host = timer.previous.first() if timer else None
+    step_id = (host.data or {}).get("step") if host else None
+    step = case.plan_model.step(step_id) if step_id else case.current_step
+    target = step.deadline.escalate_to if step.deadline else schema.EscalateTo.ADMINISTRATOR
+    recipients = _escalation_recipients(case, target)
+    audit.record(
+        actor=None,
+        action="case.deadline_missed",
+        target=case,
+        changes={"step": step.id, "task": host.pk if host else None, "escalated_to": target},
+    )
+    if recipients:
+        send_email.delay(
+            _("Deadline missed on case %(case)s") % {"case": case.pk},
+            _(
+                "The step “%(step)s” of case %(case)s is past its deadline of %(days)s days. "
+                "Please see that it is taken up."
+            )
+            % {
+                "step": step.id,
+                "case": case.pk,
+                "days": step.deadline.days if step.deadline else "?",
+            },
+            sorted(recipients),
+        )
+
+
+def _escalation_recipients(case, target) -> set[str]:
+    from django.contrib.auth import get_user_model
+    from guardian.shortcuts import get_users_with_perms
+
+    if target == schema.EscalateTo.ASSESSOR_POOL:
+        users = get_users_with_perms(
+            case.specification, only_with_perms_in=["assess"], with_group_users=True
+        )
+    else:
+        role = {
+            schema.EscalateTo.DECISION_MAKER: Role.DECISION_MAKER,
+            schema.EscalateTo.QUALITY_OFFICER: Role.QUALITY_OFFICER,
+            schema.EscalateTo.ADMINISTRATOR: Role.ADMINISTRATOR,
+        }[target]
+        users = get_user_model().objects.filter(groups__name=role.value)
+    return {user.email for user in users if user.is_active}
+
+
+def open_tasks(case):
+    return Task.objects.filter(process=case, finished__isnull=True)

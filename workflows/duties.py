@@ -1,0 +1,82 @@
+"""Who may take which task of a case: role, pool (a django-guardian object permission on the
+specification) and separation of duties. ``refusal`` explains a "no" in the user's language.
+
+The rules read two facts that pages showing many tasks load in bulk: the user's permissions on
+specifications (a guardian ``ObjectPermissionChecker``) and who owns the other tasks of a case.
+"""
+
+from collections import defaultdict
+
+from django.utils.translation import gettext as _
+from guardian.core import ObjectPermissionChecker
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from rpl.accounts.roles import Role
+
+ASSESS_NODES = frozenset({"assess_1", "assess_2", "assess_3"})
+SCORING_NODES = ASSESS_NODES | {"moderate", "test", "identity_check"}
+
+# node name -> (role, object permission codename on the case's specification)
+NODE_ACCESS = {
+    "identity_check": (Role.IDENTITY_OFFICER, "verify_identity"),
+    "assess_1": (Role.ASSESSOR, "assess"),
+    "assess_2": (Role.ASSESSOR, "assess"),
+    "assess_3": (Role.ASSESSOR, "assess"),
+    "moderate": (Role.ASSESSOR, "assess"),
+    "test": (Role.ASSESSOR, "assess"),
+    "decision": (Role.DECISION_MAKER, "decide"),
+}
+
+
+class TaskOwners:
+    """Who owns the (not cancelled) tasks of some cases, loaded in one query."""
+
+    def __init__(self, case_ids):
+        self.by_case = defaultdict(list)
+        rows = (
+            Task.objects.filter(process_id__in=list(case_ids), owner__isnull=False)
+            .exclude(status=STATUS.CANCELED)
+            .values_list("pk", "process_id", "flow_task", "owner_id", "data")
+        )
+        for pk, case_id, flow_task, owner_id, data in rows:
+            node = getattr(flow_task, "name", None)
+            self.by_case[case_id].append((pk, node, (data or {}).get("step"), owner_id))
+
+    def owners(self, case_id, nodes, *, step_id=None, exclude_task_id=None) -> set[int]:
+        return {
+            owner
+            for pk, node, step, owner in self.by_case.get(case_id, ())
+            if node in nodes and pk != exclude_task_id and (step_id is None or step == step_id)
+        }
+
+
+def refusal(user, task, *, checker=None, owners: TaskOwners | None = None) -> str | None:
+    """Why ``user`` may not take ``task``, or None when they may."""
+    case = task.coerced_process
+    node = task.flow_task.name
+    if node not in NODE_ACCESS:
+        return _("This task is not taken by people.")
+    role, codename = NODE_ACCESS[node]
+    if not user.is_active or not user.has_role(role):
+        return _("This task needs the role: %(role)s.") % {"role": role.label}
+    if user.pk == case.candidate_id:
+        return _("Nobody may assess or decide their own case.")
+    checker = checker or ObjectPermissionChecker(user)
+    if not checker.has_perm(codename, case.specification):
+        return _("You are not in the pool of people for this micro-credential.")
+    owners = owners or TaskOwners([case.pk])
+    step_id = (task.data or {}).get("step")
+    if node in ASSESS_NODES and user.pk in owners.owners(
+        case.pk, ASSESS_NODES, step_id=step_id, exclude_task_id=task.pk
+    ):
+        return _("You already assess this step of the case: another assessor must take this task.")
+    if node == "moderate" and user.pk in owners.owners(case.pk, ASSESS_NODES, step_id=step_id):
+        return _("A moderator must not be one of the step's assessors.")
+    if node == "decision" and user.pk in owners.owners(case.pk, SCORING_NODES):
+        return _("You took part in assessing this case, so you may not decide it.")
+    return None
+
+
+def may_take(user, task, **kwargs) -> bool:
+    return refusal(user, task, **kwargs) is None

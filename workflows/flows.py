@@ -1,0 +1,153 @@
+"""The one flow that runs every pipeline.
+
+start -> route (switch on the kind of the case's current step) -> one node per kind -> advance
+(record the step's measures, move the cursor) -> route ... -> decision -> issue -> end.
+Scored steps fan out to one task per assessor (up to three) and join before advancing; a
+divergence beyond the pipeline's setting calls in a moderator. Each human task may carry the
+step's deadline as a non-interrupting timer that escalates.
+
+Node names are a stored contract (tasks keep them): renaming one needs a data migration.
+"""
+
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+from viewflow.workflow.flow.nodes import TimerBoundary
+
+from workflows import case_services
+from workflows.duties import may_take
+from workflows.models import Case
+from workflows.pipeline_schema import StepKind
+from workflows.task_views import StepTaskView
+
+SCORED_KINDS = {StepKind.EVIDENCE_REVIEW, StepKind.INTERVIEW, StepKind.OBSERVATION}
+
+
+def _deadline(activation):
+    step = activation.process.current_step
+    if step is None or step.deadline is None:
+        return None
+    return timedelta(days=step.deadline.days)
+
+
+class DeadlineBoundary(TimerBoundary):
+    """A timer armed only when the case's current step has a deadline."""
+
+    def _arm(self, host_activation):
+        if _deadline(host_activation) is not None:
+            super()._arm(host_activation)
+
+
+class StepTask(flow.View):
+    """A human task on a case step: pooled by object permission, with separation of duties."""
+
+    def __init__(self, **kwargs):
+        super().__init__(StepTaskView.as_view(), **kwargs)
+        self.onCreate(case_services.tag_task)
+
+    def WithDeadline(self, then):
+        boundary = DeadlineBoundary(None, delay=_deadline, interrupting=False).Next(then)
+        self._boundary_specs.append(("deadline", boundary))
+        return self
+
+    def can_assign(self, user, task):
+        return task.owner_id is None and may_take(user, task)
+
+    def can_unassign(self, user, task):
+        return task.owner_id == user.pk
+
+
+def _kind(*kinds):
+    return lambda activation: activation.process.current_step.kind in kinds
+
+
+class CaseFlow(flow.Flow):
+    process_class = Case
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
+    process_title = _("Recognition case")
+
+    start = flow.StartHandle(this.start_case).Next(this.route)
+
+    route = (
+        flow.Switch()
+        .Case(this.identity_check, _kind(StepKind.IDENTITY_CHECK))
+        .Case(this.assess_split, _kind(*SCORED_KINDS))
+        .Case(this.test, _kind(StepKind.TEST))
+        .Default(this.decision)
+    )
+
+    identity_check = (
+        StepTask()
+        .Annotation(title=_("Identity check"))
+        .WithDeadline(this.escalate)
+        .Next(this.advance)
+    )
+
+    assess_split = (
+        flow.Split()
+        .Next(this.assess_1)
+        .Next(this.assess_2, case=lambda activation: case_services.assessors(activation) >= 2)
+        .Next(this.assess_3, case=lambda activation: case_services.assessors(activation) >= 3)
+    )
+    assess_1 = (
+        StepTask()
+        .Annotation(title=_("Assessment"))
+        .WithDeadline(this.escalate)
+        .Next(this.assess_join)
+    )
+    assess_2 = (
+        StepTask()
+        .Annotation(title=_("Second assessment"))
+        .WithDeadline(this.escalate)
+        .Next(this.assess_join)
+    )
+    assess_3 = (
+        StepTask()
+        .Annotation(title=_("Third assessment"))
+        .WithDeadline(this.escalate)
+        .Next(this.assess_join)
+    )
+    assess_join = flow.Join().Next(this.advance)
+
+    moderate = (
+        StepTask().Annotation(title=_("Moderation")).WithDeadline(this.escalate).Next(this.advance)
+    )
+
+    test = (
+        StepTask().Annotation(title=_("Test result")).WithDeadline(this.escalate).Next(this.advance)
+    )
+
+    advance = flow.Function(this.advance_case).Next(this.after_step)
+    after_step = (
+        flow.Switch()
+        .Case(this.moderate, lambda activation: activation.process.data.get("moderation"))
+        .Default(this.route)
+    )
+
+    decision = (
+        StepTask().Annotation(title=_("Decision")).WithDeadline(this.escalate).Next(this.decided)
+    )
+    decided = (
+        flow.Switch()
+        .Case(this.issue, lambda activation: activation.process.outcome == "full")
+        .Default(this.end)
+    )
+    issue = flow.Function(this.issue_credential).Next(this.end)
+    end = flow.End()
+
+    escalate = flow.Function(this.escalate_deadline).Next(this.escalated)
+    escalated = flow.End()
+
+    def start_case(self, activation, **kwargs):
+        return case_services.init_case(activation, **kwargs)
+
+    def advance_case(self, activation):
+        case_services.advance(activation)
+
+    def issue_credential(self, activation):
+        case_services.on_full_recognition(activation)
+
+    def escalate_deadline(self, activation):
+        case_services.escalate(activation)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from workflows import task_views
+
+urlpatterns = [
+    path("", task_views.inbox, name="work_inbox"),
+    path("<int:process_pk>/<int:task_pk>/", task_views.task, name="work_task"),
+    path("<int:process_pk>/<int:task_pk>/take/", task_views.take, name="work_take"),
+    path("<int:process_pk>/<int:task_pk>/release/", task_views.release, name="work_release"),
+]
