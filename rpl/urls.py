@@ -35,6 +35,7 @@ urlpatterns = [
     path("catalogue/", include("credentials.urls")),
     path("pipelines/", include("workflows.urls")),
     path("work/", include("workflows.task_urls")),
+    path("assessment-setup/", include("workflows.pool_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -78,3 +78,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles
+
+    @property
+    def has_work(self) -> bool:
+        """Whether the user takes tasks on cases (and so has a work list)."""
+        return any(
+            role in self.roles
+            for role in (Role.ASSESSOR, Role.IDENTITY_OFFICER, Role.DECISION_MAKER)
+        )

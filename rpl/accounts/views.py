@@ -33,16 +33,13 @@ def home(request):
     return redirect("role_home", role=roles[0].value)
 
 
-def _workflow_tasks(user):
-    from viewflow.workflow.models import Task
-    from viewflow.workflow.status import STATUS
+def _work(request):
+    from workflows import case_selectors
 
-    assigned = (
-        Task.objects.filter(owner=user, status=STATUS.ASSIGNED)
-        .select_related("process")
-        .order_by("created")[:50]
-    )
-    return {"assigned_tasks": assigned}
+    return {
+        "assigned_tasks": case_selectors.assigned_tasks(request.user, limit=10),
+        "claimable_tasks": case_selectors.claimable_tasks(request.user, limit=10),
+    }
 
 
 def _candidate(request):
@@ -59,9 +56,9 @@ def _administrator(request):
 
 HOME_CONTEXT = {
     Role.CANDIDATE: _candidate,
-    Role.ASSESSOR: lambda request: _workflow_tasks(request.user),
-    Role.IDENTITY_OFFICER: lambda request: _workflow_tasks(request.user),
-    Role.DECISION_MAKER: lambda request: _workflow_tasks(request.user),
+    Role.ASSESSOR: _work,
+    Role.IDENTITY_OFFICER: _work,
+    Role.DECISION_MAKER: _work,
     Role.QUALITY_OFFICER: _quality_officer,
     Role.ADMINISTRATOR: _administrator,
 }

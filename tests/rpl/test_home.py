@@ -69,4 +69,4 @@ def test_it_lists_the_assessors_assigned_tasks(client, assessor):
     client.force_login(assessor)
     response = client.get("/home/assessor/")
     assert list(response.context["assigned_tasks"]) == []
-    assert "Nothing is waiting for you" in response.content.decode()
+    assert "Nothing is assigned to you." in response.content.decode()
