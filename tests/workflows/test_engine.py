@@ -215,3 +215,22 @@ def test_it_cancels_the_deadline_when_the_task_is_done(demo, candidate, staff):
     timers = Task.objects.filter(process=case, flow_task_type="TIMER")
     assert timers.get(previous=first).status == STATUS.CANCELED
     assert timers.filter(status=STATUS.SCHEDULED).count() == 1
+
+
+def test_it_fires_deadlines_from_the_scheduled_job(demo, candidate, staff, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from viewflow.workflow.models import Task
+
+    from workflows.tasks import fire_workflow_timers
+
+    assert settings.CELERY_BEAT_SCHEDULE["fire-workflow-timers"]["schedule"] == 60.0
+    case = case_services.start_case(
+        candidate=candidate, specification=demo["agile-project-management"]
+    )
+    Task.objects.filter(process=case, flow_task_type="TIMER").update(
+        scheduled=timezone.now() - timedelta(seconds=1)
+    )
+    assert fire_workflow_timers.delay().get() == 1
+    assert AuditEvent.objects.filter(action="case.deadline_missed", target_id=str(case.pk)).exists()
