@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from workflows import pipeline_schema as schema
@@ -81,7 +82,7 @@ class Command(BaseCommand):
         text, fmt = self._read(file)
         _plan, errors = schema.check_text(text, fmt)
         if errors:
-            self._fail(errors, file, "not valid")
+            self._fail(errors, file, _("not valid"))
         self.stdout.write("OK")
 
     def _import(self, file, actor=None, **options):
@@ -90,7 +91,7 @@ class Command(BaseCommand):
         try:
             outcome = services.import_text(actor=user, text=text, fmt=fmt)
         except services.InvalidPipeline as exc:
-            self._fail(exc.errors, file, "nothing imported")
+            self._fail(exc.errors, file, _("nothing imported"))
         version = outcome.version
         key = version.pipeline.key
         if outcome.outcome == "unchanged":
@@ -103,7 +104,7 @@ class Command(BaseCommand):
         try:
             version = services.publish(actor=user, key=key)
         except services.InvalidPipeline as exc:
-            self._fail(exc.errors, key, "not published")
+            self._fail(exc.errors, key, _("not published"))
         except services.PipelineServiceError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"{key} v{version.number} published"))
