@@ -33,6 +33,7 @@ def inbox(request):
         {
             "assigned_tasks": case_selectors.assigned_tasks(request.user),
             "claimable_tasks": case_selectors.claimable_tasks(request.user),
+            "nav": "work",
         },
     )
 
