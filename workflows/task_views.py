@@ -17,7 +17,6 @@ from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
 from rpl.audit import services as audit
 from workflows import case_selectors, case_services
-from workflows import pipeline_schema as schema
 from workflows.duties import ASSESS_NODES, refusal
 from workflows.models import StepResult
 from workflows.task_forms import DecisionForm, IdentityResultForm, ScoreSheetForm, TestResultForm
@@ -146,7 +145,6 @@ class StepTaskView(View):
                 "task": activation.task,
                 "form": form,
                 "results": self._visible_results(case, step, node),
-                "kind": schema.StepKind(step.kind),
             },
             status=400 if request.method == "POST" else 200,
         )
