@@ -23,6 +23,7 @@ os.environ.setdefault("RPL_VAR_DIR", _tmp)
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_tmp}/bench.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rpl.settings")
 os.environ["AXES_ENABLED"] = "false"
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
 
 import django  # noqa: E402
 

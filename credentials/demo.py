@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from credentials import services
+from credentials import keys, services
 from credentials.models import (
     AssessmentType,
     FieldOfStudy,
@@ -503,4 +503,6 @@ def seed_specifications(actor=None) -> list[Specification]:
         if specification.status == Status.DRAFT and specification.published_at is None:
             specification = services.publish_specification(specification, actor=actor)
         specifications.append(specification)
+    # The demo awarding body signs credentials: give it an issuer key (once).
+    keys.ensure_key(organisation, actor=actor)
     return specifications

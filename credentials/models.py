@@ -538,3 +538,7 @@ class LearningOutcome(Bilingual, models.Model):
 
 def split_lines(text: str) -> list[str]:
     return [line.strip(" \t-•*") for line in text.splitlines() if line.strip(" \t-•*")]
+
+
+# Issued credentials, issuer keys and status lists (issue 6), kept in their own module.
+from credentials.models_issuing import IssuedCredential, IssuerKey, StatusList  # noqa: E402, F401

@@ -141,6 +141,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 
 EVIDENCE_STORAGE_ROOT = Path(env_str("EVIDENCE_STORAGE_ROOT", str(VAR_DIR / "evidence")))
+EVIDENCE_MAX_FILE_MB = env_int("EVIDENCE_MAX_FILE_MB", 100)
+EVIDENCE_QUOTA_MB = env_int("EVIDENCE_QUOTA_MB", 1024)
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

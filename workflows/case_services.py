@@ -198,12 +198,48 @@ def advance(activation) -> None:
 
 
 def on_full_recognition(activation) -> None:
-    """The ``issue`` node. Issuing the signed credential is not built yet; the case records that
-    it is due, so issuing can pick up every fully recognised case."""
+    """The ``issue`` node: record the recognition and issue the signed credential.
+
+    A case issues exactly one credential (issuing again returns it). If issuing fails (for
+    example the specification has no awarding body), the recognition still stands: the failure
+    is logged and audited, and ``case.data`` keeps ``credential_due`` and the error, so that
+    staff see it and can issue again; it is never silent."""
+    import logging
+
+    from credentials.issuing_services import issue_credential
+
     case = activation.process
     case.data["credential_due"] = True
-    case.save(update_fields=["data"])
     audit.record(actor=None, action="case.recognised", target=case, changes={"outcome": "full"})
+    decision = (
+        StepResult.objects.filter(case=case, role=StepResult.Role.DECISION_MAKER)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    try:
+        with transaction.atomic():
+            credential = issue_credential(
+                learner=case.candidate,
+                specification=case.specification,
+                recognised_outcomes=case.recognised_outcomes,
+                supervision=schema.supervision_mode(case.plan_model, ran_steps=list(case.results)),
+                decided_at=decision.created_at if decision else None,
+                case=case,
+                actor=decision.actor if decision else None,
+            )
+    except Exception as exc:
+        logging.getLogger(__name__).exception("issuing the credential of case %s failed", case.pk)
+        case.data["credential_error"] = str(exc)[:500]
+        audit.record(
+            actor=None,
+            action="case.credential_failed",
+            target=case,
+            changes={"error": str(exc)[:500]},
+        )
+    else:
+        case.data["credential"] = str(credential.public_id)
+        case.data.pop("credential_error", None)
+    case.save(update_fields=["data"])
 
 
 def escalate(activation) -> None:

@@ -249,6 +249,14 @@ class Case(Process):
     results = models.JSONField(_("results"), default=dict, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
     recognised_outcomes = models.JSONField(_("recognised outcomes"), default=list, blank=True)
+    application = models.OneToOneField(
+        "evidence.Application",
+        verbose_name=_("application"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case",
+    )
 
     class Meta:
         verbose_name = _("case")

@@ -23,9 +23,7 @@ def setup_edit(request, pk):
     specification = get_object_or_404(Specification, pk=pk)
     members = pool_services.pool_members(specification)
     initial = {"pipeline": case_services.pipeline_for(specification), **members}
-    form = AssessmentSetupForm(
-        request.POST if request.method == "POST" else None, initial=initial
-    )
+    form = AssessmentSetupForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         pool_services.set_up(
             actor=request.user,

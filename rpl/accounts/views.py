@@ -43,7 +43,9 @@ def _work(request):
 
 
 def _candidate(request):
-    return {}
+    from evidence.selectors import applications_of
+
+    return {"applications": applications_of(request.user)}
 
 
 def _quality_officer(request):

@@ -4,7 +4,7 @@ from django.db import transaction
 from credentials.demo import seed_specifications
 from rpl.accounts.roles import Role
 from rpl.accounts.services import ensure_user
-from workflows.demo import seed_engine
+from workflows.demo import seed_demo_credentials, seed_engine
 
 DEMO_PASSWORD = "demo-rpl-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -44,3 +44,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo catalogue: {len(specifications)} published specifications.")
         linked = seed_engine(users)
         self.stdout.write(f"Demo pipelines published and linked to {linked} specifications.")
+        credentials = seed_demo_credentials(users)
+        self.stdout.write(
+            f"Demo credentials: {len(credentials)} issued to {DEMO_USERS[0][0]} "
+            "(one revoked, one suspended)."
+        )
