@@ -8,8 +8,8 @@ Identity
 Private keys at rest
     Private keys are stored only encrypted with AES-256-GCM (the row's organisation and key id are
     the associated data, so a ciphertext cannot be moved to another row). The 256-bit encryption
-    key is derived with HKDF-SHA256 from the ``CREDENTIAL_KEY_ENCRYPTION_KEY`` environment variable
-    (or Django setting of that name) when it is set, and from ``SECRET_KEY`` otherwise.
+    key is derived with HKDF-SHA256 from the ``CREDENTIAL_KEY_ENCRYPTION_KEY`` setting (read from
+    the environment) when it is set, and from ``SECRET_KEY`` otherwise.
 
     README: set ``CREDENTIAL_KEY_ENCRYPTION_KEY`` in production to a long random secret (for
     example ``python -c "import secrets; print(secrets.token_urlsafe(48))"``) kept apart from the
@@ -25,7 +25,6 @@ Rotation
 """
 
 import base64
-import os
 import secrets
 from urllib.parse import urlsplit
 
@@ -53,7 +52,7 @@ class IssuerKeyError(RuntimeError):
 
 
 def _encryption_secret() -> bytes:
-    secret = getattr(settings, ENV_VAR, None) or os.environ.get(ENV_VAR) or settings.SECRET_KEY
+    secret = settings.CREDENTIAL_KEY_ENCRYPTION_KEY or settings.SECRET_KEY
     return secret.encode("utf-8")
 
 

@@ -141,6 +141,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 
 EVIDENCE_STORAGE_ROOT = Path(env_str("EVIDENCE_STORAGE_ROOT", str(VAR_DIR / "evidence")))
+# Issuer private keys are stored encrypted with a key derived from this (or SECRET_KEY).
+CREDENTIAL_KEY_ENCRYPTION_KEY = env_str("CREDENTIAL_KEY_ENCRYPTION_KEY")
+
 EVIDENCE_MAX_FILE_MB = env_int("EVIDENCE_MAX_FILE_MB", 100)
 EVIDENCE_QUOTA_MB = env_int("EVIDENCE_QUOTA_MB", 1024)
 STORAGES = {
