@@ -36,10 +36,10 @@ def staff(db):
     from rpl.accounts.roles import Role
 
     return [
-        make_user(Role.ASSESSOR, email="pool1@example.org"),
-        make_user(Role.ASSESSOR, email="pool2@example.org"),
-        make_user(Role.IDENTITY_OFFICER, email="ido@example.org"),
-        make_user(Role.DECISION_MAKER, email="dm@example.org"),
+        make_user(Role.ASSESSOR, email="pool1@example.org", full_name="Paula Poolassessor"),
+        make_user(Role.ASSESSOR, email="pool2@example.org", full_name="Piotr Poolassessor"),
+        make_user(Role.IDENTITY_OFFICER, email="ido@example.org", full_name="Irena Idofficer"),
+        make_user(Role.DECISION_MAKER, email="dm@example.org", full_name="Damian Decisionmaker"),
     ]
 
 
