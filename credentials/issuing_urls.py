@@ -6,6 +6,7 @@ An organisation's did:web is ``did:web:<host>:issuers:<org>``, so its DID docume
 
 from django.urls import path, re_path
 
+from credentials import bulk_views
 from credentials import issuing_views as views
 
 app_name = "issued"
@@ -14,6 +15,14 @@ urlpatterns = [
     path("credentials/verify/", views.verify_form, name="verify"),
     path("credentials/wallet/", views.wallet, name="wallet"),
     path("credentials/issued/", views.issued_list, name="manage"),
+    path("credentials/bulk/", bulk_views.upload, name="bulk"),
+    path("credentials/bulk/<int:job_id>/", bulk_views.job_page, name="bulk_job"),
+    path(
+        "credentials/bulk/<int:job_id>/progress.json",
+        bulk_views.job_progress,
+        name="bulk_progress",
+    ),
+    path("credentials/bulk/<int:job_id>/retry/", bulk_views.job_retry, name="bulk_retry"),
     path("credentials/contexts/<str:name>", views.context_document, name="context"),
     re_path(
         r"^credentials/status/(?P<org>[0-9]+)/(?P<purpose>revocation|suspension)/(?P<number>[0-9]+)$",

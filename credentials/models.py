@@ -540,5 +540,7 @@ def split_lines(text: str) -> list[str]:
     return [line.strip(" \t-•*") for line in text.splitlines() if line.strip(" \t-•*")]
 
 
-# Issued credentials, issuer keys and status lists (issue 6), kept in their own module.
+# Issued credentials, issuer keys and status lists (issue 6), and bulk issuing jobs (issue 6,
+# item 8), kept in their own modules.
+from credentials.models_bulk import BulkIssuedRow, BulkIssueJob  # noqa: E402, F401
 from credentials.models_issuing import IssuedCredential, IssuerKey, StatusList  # noqa: E402, F401
