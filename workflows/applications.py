@@ -62,6 +62,7 @@ def submit_application(application: Application, actor):
             target=case,
             changes={"round": snapshot.round, "snapshot": snapshot.digest},
         )
+        _resume(case)
     candidate = application.candidate
     send_email.delay(
         _("We have received your application"),
@@ -79,6 +80,15 @@ def submit_application(application: Application, actor):
         [candidate.email],
     )
     return snapshot
+
+
+def _resume(case) -> None:
+    """Hand the new round to the step that asked for it."""
+    from workflows.flows import CaseFlow
+
+    waiting = case.task_set.filter(flow_task=CaseFlow.await_evidence, status=STATUS.NEW).first()
+    if waiting is not None:
+        CaseFlow.await_evidence.run(waiting)
 
 
 def _absolute(path: str) -> str:

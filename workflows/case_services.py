@@ -100,7 +100,12 @@ def init_case(activation, *, candidate, specification, version) -> Case:
 def tag_task(activation) -> None:
     """Remember on each human task which step of the plan it belongs to."""
     step = activation.process.current_step
-    activation.task.data = {**(activation.task.data or {}), "step": step.id, "kind": step.kind}
+    activation.task.data = {
+        **(activation.task.data or {}),
+        "step": step.id,
+        "kind": step.kind,
+        "round": evidence_round(activation.process, step.id),
+    }
     activation.task.save(update_fields=["data"])
 
 
@@ -119,7 +124,7 @@ def record(activation, *, actor, data: dict) -> StepResult:
         role=ROLE_OF_NODE[node],
         task=activation.task,
         actor=actor,
-        data=data,
+        data={**data, "round": evidence_round(case, step.id)},
     )
     if node == "decision":
         case.outcome = data["outcome"]
@@ -150,9 +155,60 @@ def complete(activation, *, actor, data: dict) -> StepResult:
     return result
 
 
+def evidence_round(case, step_id) -> int:
+    """Which round of evidence a step is judging: 1, then one more per request for more."""
+    return case.data.get("rounds", {}).get(step_id, 1)
+
+
+def evidence_requests_left(case, step) -> int:
+    if step.kind != schema.StepKind.EVIDENCE_REVIEW or case.application_id is None:
+        return 0
+    return max(step.evidence_requests - (evidence_round(case, step.id) - 1), 0)
+
+
+def _current_results(case, step) -> list[StepResult]:
+    current = evidence_round(case, step.id)
+    return [
+        r
+        for r in StepResult.objects.filter(case=case, step_id=step.id)
+        if r.data.get("round", 1) == current
+    ]
+
+
+def _request_more_evidence(case, step) -> bool:
+    """If an assessor asked for more evidence and the pipeline allows another round, open it."""
+    from evidence import services as evidence_services
+
+    requests = [
+        r.data["more_evidence"]
+        for r in _current_results(case, step)
+        if r.role == StepResult.Role.ASSESSOR and r.data.get("more_evidence")
+    ]
+    if not requests or evidence_requests_left(case, step) < 1:
+        return False
+    evidence_services.open_new_round(case.application, actor=None, message="\n\n".join(requests))
+    case.data["awaiting_evidence"] = step.id
+    case.save(update_fields=["data"])
+    audit.record(
+        actor=None,
+        action="case.more_evidence_requested",
+        target=case,
+        changes={"step": step.id, "round": evidence_round(case, step.id) + 1},
+    )
+    return True
+
+
+def evidence_arrived(activation) -> None:
+    """The candidate resubmitted: the same step judges the new round."""
+    case = activation.process
+    step_id = case.data.pop("awaiting_evidence")
+    case.data.setdefault("rounds", {})[step_id] = evidence_round(case, step_id) + 1
+    case.save(update_fields=["data"])
+
+
 def _measures(case, step) -> tuple[dict, bool]:
     """The step's measures from its results, and whether a moderator must be called in."""
-    results = list(StepResult.objects.filter(case=case, step_id=step.id))
+    results = _current_results(case, step)
     if step.kind == schema.StepKind.IDENTITY_CHECK:
         return scoring.identity_measures(results[-1].data["verified"]), False
     if step.kind == schema.StepKind.TEST:
@@ -167,6 +223,8 @@ def advance(activation) -> None:
     """Record the finished step's measures and move the cursor to the next step that applies."""
     case = activation.process
     step = case.current_step
+    if _request_more_evidence(case, step):
+        return
     measures, moderate = _measures(case, step)
     case.results[step.id] = measures
     if moderate:

@@ -41,13 +41,16 @@ class TaskOwners:
         )
         for pk, case_id, flow_task, owner_id, data in rows:
             node = getattr(flow_task, "name", None)
-            self.by_case[case_id].append((pk, node, (data or {}).get("step"), owner_id))
+            data = data or {}
+            step = (data.get("step"), data.get("round", 1))
+            self.by_case[case_id].append((pk, node, step, owner_id))
 
-    def owners(self, case_id, nodes, *, step_id=None, exclude_task_id=None) -> set[int]:
+    def owners(self, case_id, nodes, *, step=None, exclude_task_id=None) -> set[int]:
+        """Owners of the case's tasks at ``nodes``; ``step`` is (step id, round) to narrow."""
         return {
             owner
-            for pk, node, step, owner in self.by_case.get(case_id, ())
-            if node in nodes and pk != exclude_task_id and (step_id is None or step == step_id)
+            for pk, node, task_step, owner in self.by_case.get(case_id, ())
+            if node in nodes and pk != exclude_task_id and (step is None or task_step == step)
         }
 
 
@@ -66,12 +69,13 @@ def refusal(user, task, *, checker=None, owners: TaskOwners | None = None) -> st
     if not checker.has_perm(codename, case.specification):
         return _("You are not in the pool of people for this micro-credential.")
     owners = owners or TaskOwners([case.pk])
-    step_id = (task.data or {}).get("step")
+    data = task.data or {}
+    step = (data.get("step"), data.get("round", 1))
     if node in ASSESS_NODES and user.pk in owners.owners(
-        case.pk, ASSESS_NODES, step_id=step_id, exclude_task_id=task.pk
+        case.pk, ASSESS_NODES, step=step, exclude_task_id=task.pk
     ):
         return _("You already assess this step of the case: another assessor must take this task.")
-    if node == "moderate" and user.pk in owners.owners(case.pk, ASSESS_NODES, step_id=step_id):
+    if node == "moderate" and user.pk in owners.owners(case.pk, ASSESS_NODES, step=step):
         return _("A moderator must not be one of the step's assessors.")
     if node == "decision" and user.pk in owners.owners(case.pk, SCORING_NODES):
         return _("You took part in assessing this case, so you may not decide it.")

@@ -123,7 +123,17 @@ class CaseFlow(flow.Flow):
     after_step = (
         flow.Switch()
         .Case(this.moderate, lambda activation: activation.process.data.get("moderation"))
+        .Case(
+            this.await_evidence,
+            lambda activation: activation.process.data.get("awaiting_evidence"),
+        )
         .Default(this.route)
+    )
+    # The candidate adds a new round of evidence; resubmitting runs this handle.
+    await_evidence = (
+        flow.Handle(this.evidence_arrived)
+        .Annotation(title=_("Waiting for more evidence"))
+        .Next(this.route)
     )
 
     decision = (
@@ -145,6 +155,9 @@ class CaseFlow(flow.Flow):
 
     def advance_case(self, activation):
         case_services.advance(activation)
+
+    def evidence_arrived(self, activation, **kwargs):
+        case_services.evidence_arrived(activation)
 
     def issue_credential(self, activation):
         case_services.on_full_recognition(activation)

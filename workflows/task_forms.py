@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from workflows.models import Outcome
 
@@ -30,9 +31,24 @@ class IdentityResultForm(forms.Form):
 class ScoreSheetForm(forms.Form):
     """A score on the rubric and a comment for each learning outcome."""
 
-    def __init__(self, *args, outcomes, rubric, **kwargs):
+    def __init__(self, *args, outcomes, rubric, evidence_requests_left=0, **kwargs):
         super().__init__(*args, **kwargs)
         self.outcomes = list(outcomes)
+        if evidence_requests_left:
+            self.fields["more_evidence"] = forms.CharField(
+                label=_("Ask the candidate for more evidence"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=ngettext(
+                    "Write what is missing and leave the scores empty: the candidate adds a new "
+                    "round and this step judges it again. %(count)d request left.",
+                    "Write what is missing and leave the scores empty: the candidate adds a new "
+                    "round and this step judges it again. %(count)d requests left.",
+                    evidence_requests_left,
+                )
+                % {"count": evidence_requests_left},
+            )
         choices = [("", _("Choose a score"))] + [
             (str(n), str(n)) for n in range(rubric.min, rubric.max + 1)
         ]
@@ -40,6 +56,7 @@ class ScoreSheetForm(forms.Form):
             self.fields[f"score_{outcome.pk}"] = forms.ChoiceField(
                 label=_("Score for outcome %(position)s") % {"position": outcome.position},
                 choices=choices,
+                required=not evidence_requests_left,
                 error_messages={"required": _("Give this learning outcome a score.")},
             )
             self.fields[f"comment_{outcome.pk}"] = forms.CharField(
@@ -49,11 +66,23 @@ class ScoreSheetForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
 
+    def clean(self):
+        data = super().clean()
+        if data.get("more_evidence"):
+            return data
+        for outcome in self.outcomes:
+            name = f"score_{outcome.pk}"
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, _("Give this learning outcome a score."))
+        return data
+
     def rows(self):
         for outcome in self.outcomes:
             yield outcome, self[f"score_{outcome.pk}"], self[f"comment_{outcome.pk}"]
 
     def to_data(self):
+        if self.cleaned_data.get("more_evidence"):
+            return {"more_evidence": self.cleaned_data["more_evidence"]}
         return {
             "scores": {str(o.pk): int(self.cleaned_data[f"score_{o.pk}"]) for o in self.outcomes},
             "comments": {

@@ -112,7 +112,12 @@ class StepTaskView(View):
             return TestResultForm(data)
         if node == "decision":
             return DecisionForm(data, outcomes=outcomes, partial_allowed=step.partial_recognition)
-        return ScoreSheetForm(data, outcomes=outcomes, rubric=step.rubric)
+        requests_left = (
+            case_services.evidence_requests_left(case, step) if node in ASSESS_NODES else 0
+        )
+        return ScoreSheetForm(
+            data, outcomes=outcomes, rubric=step.rubric, evidence_requests_left=requests_left
+        )
 
     def _visible_results(self, case, step, node):
         """Earlier results; in blind marking an assessor sees no other assessor's sheet."""
