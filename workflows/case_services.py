@@ -131,6 +131,7 @@ def record(activation, *, actor, data: dict) -> StepResult:
         case.recognised_outcomes = data.get("recognised_outcomes", [])
         case.results[step.id] = {"outcome": case.outcome}
         case.save(update_fields=["outcome", "recognised_outcomes", "results"])
+        transaction.on_commit(lambda: _tell_decision(case, data.get("reasons", "")))
     audit.record(
         actor=actor,
         action="case.task_completed",
@@ -138,6 +139,36 @@ def record(activation, *, actor, data: dict) -> StepResult:
         changes={"step": step.id, "task": node, **_summary(node, data)},
     )
     return result
+
+
+def _tell_decision(case, reasons: str) -> None:
+    """E-mail the candidate the decision and its reasons."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from workflows.models import Outcome
+
+    link = settings.SITE_URL.rstrip("/") + (
+        reverse("case_timeline", args=[case.application_id])
+        if case.application_id
+        else reverse("home")
+    )
+    send_email.delay(
+        _("A decision on your application for “%(credential)s”")
+        % {"credential": case.specification.title},
+        _(
+            "Hello %(candidate)s,\n\nThe decision on your application for “%(credential)s” "
+            "is: %(outcome)s.\n\nReasons:\n%(reasons)s\n\nDetails: %(link)s"
+        )
+        % {
+            "candidate": case.candidate.get_short_name(),
+            "credential": case.specification.title,
+            "outcome": Outcome(case.outcome).label,
+            "reasons": reasons,
+            "link": link,
+        },
+        [case.candidate.email],
+    )
 
 
 def _summary(node, data) -> dict:

@@ -234,3 +234,24 @@ def test_it_fires_deadlines_from_the_scheduled_job(demo, candidate, staff, setti
     )
     assert fire_workflow_timers.delay().get() == 1
     assert AuditEvent.objects.filter(action="case.deadline_missed", target_id=str(case.pk)).exists()
+
+
+def test_it_tells_the_candidate_the_decision_and_its_reasons(
+    demo, candidate, staff, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    case = case_services.start_case(candidate=candidate, specification=demo["python-basics"])
+    take_and_complete(open_tasks(case)[0], staff["assessor"], sheet(case, 1))
+    take_and_complete(open_tasks(case)[0], staff["assessor"], {"score_percent": 30.0})
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        take_and_complete(
+            open_tasks(case, "decision")[0],
+            staff["decision_maker"],
+            {"outcome": "none", "recognised_outcomes": [], "reasons": "The test was not passed."},
+        )
+    (message,) = mail.outbox
+    assert message.to == [candidate.email]
+    assert "No recognition" in message.body
+    assert "The test was not passed." in message.body
