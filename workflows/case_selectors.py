@@ -5,7 +5,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from workflows.duties import NODE_ACCESS, TaskOwners, may_take
-from workflows.models import Case, StepResult
+from workflows.models import StepResult
 
 
 def _tasks():
@@ -44,11 +44,3 @@ def claimable_tasks(user, limit=100):
 
 def case_results(case):
     return list(StepResult.objects.filter(case=case).select_related("actor"))
-
-
-def cases_of(candidate):
-    return list(
-        Case.objects.filter(candidate=candidate)
-        .select_related("specification")
-        .order_by("-created")
-    )

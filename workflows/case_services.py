@@ -5,7 +5,6 @@ Flow nodes stay thin and call these; every state change writes an audit event.
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from viewflow.workflow.models import Task
 
 from rpl.accounts.roles import Role
 from rpl.accounts.tasks import send_email
@@ -15,11 +14,6 @@ from workflows import scoring
 from workflows.models import Case, SpecificationPipeline, StepResult
 from workflows.selectors import published_version
 
-SCORED_KINDS = {
-    schema.StepKind.EVIDENCE_REVIEW,
-    schema.StepKind.INTERVIEW,
-    schema.StepKind.OBSERVATION,
-}
 ROLE_OF_NODE = {
     "identity_check": StepResult.Role.IDENTITY_OFFICER,
     "assess_1": StepResult.Role.ASSESSOR,
@@ -378,7 +372,3 @@ def _escalation_recipients(case, target) -> set[str]:
         }[target]
         users = get_user_model().objects.filter(groups__name=role.value)
     return {user.email for user in users if user.is_active}
-
-
-def open_tasks(case):
-    return Task.objects.filter(process=case, finished__isnull=True)

@@ -19,10 +19,8 @@ from viewflow.workflow.flow.nodes import TimerBoundary
 from workflows import case_services
 from workflows.duties import may_take
 from workflows.models import Case
-from workflows.pipeline_schema import StepKind
+from workflows.pipeline_schema import SCORED_KINDS, StepKind
 from workflows.task_views import StepTaskView
-
-SCORED_KINDS = {StepKind.EVIDENCE_REVIEW, StepKind.INTERVIEW, StepKind.OBSERVATION}
 
 
 def _deadline(activation):

@@ -765,7 +765,7 @@ def _raw_str(raw: Any, name: str) -> str | None:
 
 
 _INVALID = object()  # a setting that is present but wrong; its own error is reported elsewhere
-_SCORED_KINDS = frozenset({StepKind.EVIDENCE_REVIEW, StepKind.INTERVIEW, StepKind.OBSERVATION})
+SCORED_KINDS = frozenset({StepKind.EVIDENCE_REVIEW, StepKind.INTERVIEW, StepKind.OBSERVATION})
 
 
 def _ok(value: Any) -> bool:
@@ -933,7 +933,7 @@ def _setting_errors(facts: _Facts, path: str) -> list[PipelineError]:
     def add(suffix, message):
         errors.append(PipelineError(path=f"{path}.{suffix}", message=message))
 
-    if facts.kind in _SCORED_KINDS:
+    if facts.kind in SCORED_KINDS:
         rubric = facts.rubric
         divergence = facts.moderation_divergence
         if _ok(divergence) and facts.assessors == 1:

@@ -79,8 +79,6 @@ def _as_decider(user, case):
 
     user.groups.add(Group.objects.get(name="decision_maker"))
     assign_perm("credentials.decide", user, case.specification)
-    user.__dict__.pop("roles", None)
-    user._perm_cache = None
     return type(user).objects.get(pk=user.pk)
 
 
