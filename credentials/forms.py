@@ -103,7 +103,7 @@ class SpecificationForm(GroupedFieldsMixin, forms.ModelForm):
                 ("stackability",),
                 ("stackable_towards_pl", "stackable_towards_en"),
                 ("further_information_pl", "further_information_en"),
-                ("validity_months",),
+                ("validity_months", "appeal_window_days"),
             ],
         ),
     ]

@@ -355,6 +355,12 @@ class Specification(Bilingual, models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(600)],
         help_text=_("Leave empty if the credential does not expire."),
     )
+    appeal_window_days = models.PositiveSmallIntegerField(
+        _("days to appeal a decision"),
+        default=30,
+        validators=[MaxValueValidator(365)],
+        help_text=_("How long after a decision the candidate may appeal; 0 allows no appeals."),
+    )
 
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

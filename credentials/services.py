@@ -55,6 +55,7 @@ SPECIFICATION_FIELDS = (
     "further_information_pl",
     "further_information_en",
     "validity_months",
+    "appeal_window_days",
 )
 OUTCOME_FIELDS = ("statement_pl", "statement_en", "criteria_pl", "criteria_en", "esco_uri")
 

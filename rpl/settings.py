@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "evidence",
     "assessments",
     "workflows",
+    "rpl.quality",
+    "rpl.api",
+    "rpl.webhooks",
 ]
 
 MIDDLEWARE = [

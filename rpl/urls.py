@@ -40,6 +40,9 @@ urlpatterns = [
     path("pipelines/", include("workflows.urls")),
     path("work/", include("workflows.task_urls")),
     path("assessment-setup/", include("workflows.pool_urls")),
+    path("quality/", include("rpl.quality.urls")),
+    path("api/", include("rpl.api.urls")),
+    path("webhooks/", include("rpl.webhooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -286,6 +286,7 @@ class StepResult(models.Model):
         ASSESSOR = "assessor", _("Assessor")
         MODERATOR = "moderator", _("Moderator")
         DECISION_MAKER = "decision_maker", _("Decision maker")
+        AUTOMATIC = "automatic", _("Automatic marking")
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="step_results"
@@ -312,3 +313,101 @@ class StepResult(models.Model):
 
     def __str__(self):
         return f"{self.case_id}/{self.step_id}/{self.role}"
+
+
+class ConflictDeclaration(models.Model):
+    """Before a person's first look at a case: no conflict of interest, or a conflict and why."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="declarations"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="conflict_declarations",
+    )
+    task = models.ForeignKey(
+        Task, verbose_name=_("task"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    has_conflict = models.BooleanField(_("has a conflict of interest"))
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("declared"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("conflict of interest declaration")
+        verbose_name_plural = _("conflict of interest declarations")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "person"], name="workflows_one_declaration"),
+            models.CheckConstraint(
+                condition=Q(has_conflict=False) | ~Q(reason=""),
+                name="workflows_conflict_needs_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id}/{self.person_id}: {self.has_conflict}"
+
+
+class Appointment(models.Model):
+    """A time with the candidate for an interview or an observation on one step of a case."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Times proposed")
+        CONFIRMED = "confirmed", _("Confirmed")
+        NEW_TIMES_ASKED = "new_times", _("The candidate asked for other times")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="appointments"
+    )
+    step_id = models.CharField(_("step"), max_length=50)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    slots = models.JSONField(_("proposed times"), default=list)
+    duration_minutes = models.PositiveSmallIntegerField(_("duration in minutes"), default=60)
+    place = models.CharField(_("place or meeting link"), max_length=500)
+    starts_at = models.DateTimeField(_("agreed time"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED
+    )
+    candidate_note = models.TextField(_("note from the candidate"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "step_id"], name="workflows_one_appointment"),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id}/{self.step_id}"
+
+
+class IdentityDocument(models.Model):
+    """A scan the candidate gives for an identity check; the file goes once the check is recorded,
+    the row stays as the record that a document was seen."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="identity_documents"
+    )
+    storage_name = models.CharField(_("stored as"), max_length=200, blank=True, editable=False)
+    display_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("identity document")
+        verbose_name_plural = _("identity documents")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.display_name
