@@ -30,12 +30,21 @@ NODE_ACCESS = {
 
 
 class TaskOwners:
-    """Who owns the (not cancelled) tasks of some cases, loaded in one query."""
+    """Who owns the (not cancelled) tasks of some cases and who declared a conflict of interest in
+    them, loaded in two queries."""
 
     def __init__(self, case_ids):
+        from workflows.models import ConflictDeclaration
+
+        case_ids = list(case_ids)
         self.by_case = defaultdict(list)
+        self.conflicted = set(
+            ConflictDeclaration.objects.filter(case_id__in=case_ids, has_conflict=True).values_list(
+                "case_id", "person_id"
+            )
+        )
         rows = (
-            Task.objects.filter(process_id__in=list(case_ids), owner__isnull=False)
+            Task.objects.filter(process_id__in=case_ids, owner__isnull=False)
             .exclude(status=STATUS.CANCELED)
             .values_list("pk", "process_id", "flow_task", "owner_id", "data")
         )
@@ -69,6 +78,8 @@ def refusal(user, task, *, checker=None, owners: TaskOwners | None = None) -> st
     if not checker.has_perm(codename, case.specification):
         return _("You are not in the pool of people for this micro-credential.")
     owners = owners or TaskOwners([case.pk])
+    if (case.pk, user.pk) in owners.conflicted:
+        return _("You declared a conflict of interest in this case.")
     data = task.data or {}
     step = (data.get("step"), data.get("round", 1))
     if node in ASSESS_NODES and user.pk in owners.owners(

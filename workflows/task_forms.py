@@ -28,12 +28,24 @@ class IdentityResultForm(forms.Form):
         }
 
 
-class ScoreSheetForm(forms.Form):
-    """A score on the rubric and a comment for each learning outcome."""
+RULES_OF_EVIDENCE = [
+    ("valid", _("Valid"), _("It shows the learning outcome itself, not something near it.")),
+    ("authentic", _("Authentic"), _("It is the candidate's own work.")),
+    ("current", _("Current"), _("It shows what the candidate can do now.")),
+    ("sufficient", _("Sufficient"), _("There is enough of it to judge the outcome.")),
+]
 
-    def __init__(self, *args, outcomes, rubric, evidence_requests_left=0, **kwargs):
+
+class ScoreSheetForm(forms.Form):
+    """Per learning outcome: a score on the rubric, a comment and, when evidence is judged, the
+    rules of evidence. Interviews and observations add notes. An outcome may pass only on evidence
+    that meets all four rules."""
+
+    def __init__(self, *args, outcomes, step, evidence_requests_left=0, **kwargs):
         super().__init__(*args, **kwargs)
         self.outcomes = list(outcomes)
+        self.step = step
+        self.judges_evidence = step.kind == "evidence_review"
         if evidence_requests_left:
             self.fields["more_evidence"] = forms.CharField(
                 label=_("Ask the candidate for more evidence"),
@@ -49,6 +61,7 @@ class ScoreSheetForm(forms.Form):
                 )
                 % {"count": evidence_requests_left},
             )
+        rubric = step.rubric
         choices = [("", _("Choose a score"))] + [
             (str(n), str(n)) for n in range(rubric.min, rubric.max + 1)
         ]
@@ -59,11 +72,28 @@ class ScoreSheetForm(forms.Form):
                 required=not evidence_requests_left,
                 error_messages={"required": _("Give this learning outcome a score.")},
             )
+            if self.judges_evidence:
+                for rule, label, help_text in RULES_OF_EVIDENCE:
+                    self.fields[f"{rule}_{outcome.pk}"] = forms.BooleanField(
+                        label=label, help_text=help_text, required=False
+                    )
             self.fields[f"comment_{outcome.pk}"] = forms.CharField(
                 label=_("Comment on outcome %(position)s") % {"position": outcome.position},
                 required=False,
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        if step.kind in ("interview", "observation"):
+            self.fields["notes"] = forms.CharField(
+                label=_("Notes from the interview")
+                if step.kind == "interview"
+                else _("Notes from the observation"),
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text=_(
+                    "What you asked or saw, in a few lines: the decision maker reads this."
+                ),
             )
 
     def clean(self):
@@ -72,18 +102,40 @@ class ScoreSheetForm(forms.Form):
             return data
         for outcome in self.outcomes:
             name = f"score_{outcome.pk}"
-            if not data.get(name) and name not in self.errors:
-                self.add_error(name, _("Give this learning outcome a score."))
+            if not data.get(name):
+                if name not in self.errors:
+                    self.add_error(name, _("Give this learning outcome a score."))
+                continue
+            if (
+                self.judges_evidence
+                and not all(
+                    data.get(f"{rule}_{outcome.pk}") for rule, _label, _help in RULES_OF_EVIDENCE
+                )
+                and float(data[name]) >= self.step.pass_rule.outcome_min_score
+            ):
+                self.add_error(
+                    name,
+                    _(
+                        "A passing score needs evidence that is valid, authentic, current "
+                        "and sufficient: tick all four, or give a score below %(min)s."
+                    )
+                    % {"min": self.step.pass_rule.outcome_min_score},
+                )
         return data
 
     def rows(self):
         for outcome in self.outcomes:
-            yield outcome, self[f"score_{outcome.pk}"], self[f"comment_{outcome.pk}"]
+            rules = (
+                [self[f"{rule}_{outcome.pk}"] for rule, _label, _help in RULES_OF_EVIDENCE]
+                if self.judges_evidence
+                else []
+            )
+            yield outcome, self[f"score_{outcome.pk}"], rules, self[f"comment_{outcome.pk}"]
 
     def to_data(self):
         if self.cleaned_data.get("more_evidence"):
             return {"more_evidence": self.cleaned_data["more_evidence"]}
-        return {
+        data = {
             "scores": {str(o.pk): int(self.cleaned_data[f"score_{o.pk}"]) for o in self.outcomes},
             "comments": {
                 str(o.pk): self.cleaned_data[f"comment_{o.pk}"]
@@ -91,6 +143,17 @@ class ScoreSheetForm(forms.Form):
                 if self.cleaned_data[f"comment_{o.pk}"]
             },
         }
+        if self.judges_evidence:
+            data["rules"] = {
+                str(o.pk): {
+                    rule: bool(self.cleaned_data[f"{rule}_{o.pk}"])
+                    for rule, _label, _help in RULES_OF_EVIDENCE
+                }
+                for o in self.outcomes
+            }
+        if self.cleaned_data.get("notes"):
+            data["notes"] = self.cleaned_data["notes"]
+        return data
 
 
 class TestResultForm(forms.Form):
@@ -169,3 +232,35 @@ class DecisionForm(forms.Form):
             "recognised_outcomes": recognised,
             "reasons": self.cleaned_data["reasons"],
         }
+
+
+class ConflictDeclarationForm(forms.Form):
+    declaration = forms.ChoiceField(
+        label=_("Your declaration"),
+        choices=[
+            ("none", _("I have no conflict of interest in this case.")),
+            ("conflict", _("I have a conflict of interest: give the task back.")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose one of the two declarations.")},
+    )
+    reason = forms.CharField(
+        label=_("What is the conflict?"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For example: you know the candidate personally, work with them or for the same "
+            "employer. Quality officers read this."
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("declaration") == "conflict" and not data.get("reason", "").strip():
+            self.add_error("reason", _("Say what the conflict of interest is."))
+        return data
+
+    @property
+    def has_conflict(self) -> bool:
+        return self.cleaned_data["declaration"] == "conflict"

@@ -4,22 +4,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from viewflow.workflow.flow.utils import wrap_view
 from viewflow.workflow.models import Task
 
+from evidence.storage import open_stored
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
 from rpl.audit import services as audit
-from workflows import case_selectors, case_services
+from workflows import case_selectors, case_services, declarations, portfolio
 from workflows.duties import ASSESS_NODES, refusal
 from workflows.models import StepResult
-from workflows.task_forms import DecisionForm, IdentityResultForm, ScoreSheetForm, TestResultForm
+from workflows.task_forms import (
+    ConflictDeclarationForm,
+    DecisionForm,
+    IdentityResultForm,
+    ScoreSheetForm,
+    TestResultForm,
+)
 
 WORKERS = (Role.ASSESSOR, Role.IDENTITY_OFFICER, Role.DECISION_MAKER)
 
@@ -93,11 +101,98 @@ def release(request, process_pk, task_pk):
     return redirect("work_inbox")
 
 
+@require_POST
+@role_required(*WORKERS)
+def declare(request, process_pk, task_pk):
+    """The holder of a task declares no conflict of interest, or a conflict (the task goes back)."""
+    from workflows.flows import CaseFlow
+
+    task = _case_task(process_pk, task_pk)
+    form = ConflictDeclarationForm(request.POST)
+    with transaction.atomic(), CaseFlow.lock(process_pk):
+        task.refresh_from_db()
+        if task.owner_id != request.user.pk or task.status != "ASSIGNED":
+            raise PermissionDenied
+        if not form.is_valid():
+            case = task.coerced_process
+            return render(
+                request,
+                "workflows/declare.html",
+                {"case": case, "step": case.current_step, "task": task, "form": form},
+                status=400,
+            )
+        try:
+            declarations.declare(
+                task=task,
+                person=request.user,
+                has_conflict=form.has_conflict,
+                reason=form.cleaned_data["reason"],
+            )
+        except declarations.DeclarationError as error:
+            messages.error(request, str(error))
+            return redirect("work_inbox")
+    if form.has_conflict:
+        messages.success(
+            request, _("Your declaration is recorded and the task is back in the pool.")
+        )
+        return redirect("work_inbox")
+    return redirect("work_task", process_pk=process_pk, task_pk=task_pk)
+
+
+@never_cache
+@role_required(*WORKERS)
+def evidence_file(request, process_pk, task_pk, item_pk):
+    """A submitted file of the case, to the person holding one of its open tasks, after their
+    declaration. ``?preview`` shows images and PDFs inline (framed by our own pages only)."""
+    task = _case_task(process_pk, task_pk)
+    case = task.coerced_process
+    if task.owner_id != request.user.pk or task.status not in ("ASSIGNED", "STARTED"):
+        raise PermissionDenied
+    declaration = declarations.declaration_of(case, request.user)
+    if declaration is None or declaration.has_conflict:
+        raise PermissionDenied
+    item = portfolio.frozen_file(case, item_pk)
+    if item is None:
+        raise Http404
+    inline = "preview" in request.GET and (
+        item.content_type in portfolio.PREVIEWABLE_IMAGES or item.content_type == "application/pdf"
+    )
+    response = FileResponse(
+        open_stored(item.storage_name),
+        as_attachment=not inline,
+        filename=item.display_name,
+        content_type=item.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if inline:
+        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    else:
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
 @login_required
 def task(request, process_pk, task_pk):
     """Do a task: viewflow's wrapper locks the case, checks ownership and starts the task."""
     flow_task = _case_task(process_pk, task_pk).flow_task
     return wrap_view(flow_task, flow_task.view)(request, process_pk=process_pk, task_pk=task_pk)
+
+
+def _sheet_rows(form, evidence):
+    """The score sheet's rows, each beside the candidate's evidence and self-assessment."""
+    if not hasattr(form, "rows"):
+        return []
+    return [
+        {
+            "outcome": outcome,
+            "score": score,
+            "rules": rules,
+            "comment": comment,
+            "evidence": evidence.outcomes.get(outcome.pk) if evidence else None,
+        }
+        for outcome, score, rules, comment in form.rows()
+    ]
 
 
 class StepTaskView(View):
@@ -116,7 +211,7 @@ class StepTaskView(View):
             case_services.evidence_requests_left(case, step) if node in ASSESS_NODES else 0
         )
         return ScoreSheetForm(
-            data, outcomes=outcomes, rubric=step.rubric, evidence_requests_left=requests_left
+            data, outcomes=outcomes, step=step, evidence_requests_left=requests_left
         )
 
     def _visible_results(self, case, step, node):
@@ -135,7 +230,22 @@ class StepTaskView(View):
         case = activation.process
         step = case.current_step
         node = activation.flow_task.name
+        declaration = declarations.declaration_of(case, request.user)
+        if declaration is None or declaration.has_conflict:
+            # Nothing of the case is shown, and nothing accepted, before the declaration.
+            return render(
+                request,
+                "workflows/declare.html",
+                {
+                    "case": case,
+                    "step": step,
+                    "task": activation.task,
+                    "form": ConflictDeclarationForm(),
+                },
+                status=400 if request.method == "POST" else 200,
+            )
         form = self._form(request, case, step, node)
+        evidence = portfolio.portfolio_of(case)
         if request.method == "POST" and form.is_valid():
             case_services.complete(activation, actor=request.user, data=form.to_data())
             messages.success(request, _("Recorded. The case moves on."))
@@ -149,7 +259,11 @@ class StepTaskView(View):
                 "node": node,
                 "task": activation.task,
                 "form": form,
-                "results": self._visible_results(case, step, node),
+                "results": case_selectors.result_lines(
+                    self._visible_results(case, step, node), case
+                ),
+                "portfolio": evidence,
+                "sheet_rows": _sheet_rows(form, evidence),
             },
             status=400 if request.method == "POST" else 200,
         )

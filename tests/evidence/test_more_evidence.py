@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from evidence.models import Application, Snapshot
 from tests.evidence.conftest import PNG, add_file
-from tests.workflows.engine_helpers import open_tasks
+from tests.workflows.engine_helpers import open_tasks, score_sheet, take
 from workflows import applications
 from workflows.models import Case
 
@@ -16,9 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def _take(client, case):
     (task,) = open_tasks(case)
-    url = f"/work/{case.pk}/{task.pk}/"
-    client.post(url + "take/")
-    return url
+    return take(client, f"/work/{case.pk}/{task.pk}/")
 
 
 def test_it_asks_for_more_evidence_and_judges_the_new_round(client, candidate, application, staff):
@@ -57,8 +55,7 @@ def test_it_asks_for_more_evidence_and_judges_the_new_round(client, candidate, a
     url = _take(client, case)
     page = client.get(url).content.decode()
     assert "1 request left" in page, page[page.find("<main") :][:3000]
-    form = {f"score_{o.pk}": "3" for o in case.specification.outcomes.all()}
-    assert client.post(url, form).status_code == 302
+    assert client.post(url, score_sheet(case)).status_code == 302
     case.refresh_from_db()
     assert case.results["portfolio"]["score_mean"] == 3
     assert [t.flow_task.name for t in open_tasks(case)] == ["test"]

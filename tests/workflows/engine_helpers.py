@@ -24,3 +24,19 @@ def take_and_complete(task, user, data):
             activation.assign(user)
         activation.start(None)
         case_services.complete(activation, actor=user, data=data)
+
+
+def take(client, url):
+    """Take a task through its page and declare no conflict of interest, as people do first."""
+    client.post(url + "take/")
+    client.post(url + "declare/", {"declaration": "none"})
+    return url
+
+
+def score_sheet(case, score=3, rules=("valid", "authentic", "current", "sufficient")):
+    """A score sheet's form data: one score per outcome, with the given rules of evidence met."""
+    data = {}
+    for outcome in case.specification.outcomes.all():
+        data[f"score_{outcome.pk}"] = str(score)
+        data |= {f"{rule}_{outcome.pk}": "on" for rule in rules}
+    return data

@@ -7,7 +7,7 @@ from django.test import Client
 from credentials.demo import seed_specifications
 from credentials.models import Specification
 from tests.conftest import PERSONAS
-from tests.workflows.engine_helpers import open_tasks
+from tests.workflows.engine_helpers import open_tasks, score_sheet, take
 from workflows import case_services
 from workflows.demo import seed_engine
 
@@ -76,7 +76,7 @@ def test_it_refuses_the_task_page_to_other_personas(client, request, case, asses
 def test_it_keeps_what_was_typed_and_explains_errors(client, case, assessor):
     task, url = _urls(case)
     client.force_login(assessor)
-    client.post(url + "take/")
+    take(client, url)
     outcome = case.specification.outcomes.order_by("position").first()
     response = client.post(url, {f"comment_{outcome.pk}": "Strong evidence from work."})
     body = response.content.decode()
@@ -90,9 +90,8 @@ def test_it_keeps_what_was_typed_and_explains_errors(client, case, assessor):
 def test_it_records_a_score_sheet_and_moves_the_case_on(client, case, assessor):
     task, url = _urls(case)
     client.force_login(assessor)
-    client.post(url + "take/")
-    form = {f"score_{o.pk}": "3" for o in case.specification.outcomes.all()}
-    response = client.post(url, form)
+    take(client, url)
+    response = client.post(url, score_sheet(case))
     assert response.url == "/work/"
     case.refresh_from_db()
     assert case.results["portfolio"]["score_mean"] == 3

@@ -1,0 +1,101 @@
+"""Separation of duties and blind marking, held against direct requests to the work pages."""
+
+import pytest
+from django.test import Client
+from guardian.shortcuts import assign_perm
+
+from credentials.demo import seed_specifications
+from credentials.models import Specification
+from rpl.accounts.roles import Role
+from tests.factories import make_user
+from tests.workflows.engine_helpers import open_tasks, score_sheet, take, take_and_complete
+from workflows import case_services
+from workflows.demo import seed_engine
+from workflows.models import StepResult
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agile(candidate, assessor, assessor2, identity_officer, decision_maker):
+    seed_specifications()
+    seed_engine([assessor, assessor2, identity_officer, decision_maker])
+    spec = Specification.objects.get(slug="agile-project-management")
+    case = case_services.start_case(candidate=candidate, specification=spec)
+    take_and_complete(open_tasks(case)[0], identity_officer, {"verified": True})
+    return case
+
+
+def _as(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _url(task):
+    return f"/work/{task.process_id}/{task.pk}/"
+
+
+def test_it_hides_a_blind_co_marker_s_sheet_until_one_s_own_is_in(agile, assessor, assessor2):
+    first, second = open_tasks(agile)
+    one, two = _as(assessor), _as(assessor2)
+    take(one, _url(first))
+    take(two, _url(second))
+    sheet = score_sheet(agile, score=4)
+    sheet |= {
+        f"comment_{o.pk}": "Secret remark of the first marker"
+        for o in agile.specification.outcomes.all()
+    }
+    assert one.post(_url(first), sheet).status_code == 302
+
+    page = two.get(_url(second)).content.decode()
+    assert "Secret remark of the first marker" not in page
+    assert StepResult.objects.filter(case=agile, role="assessor").count() == 1
+    # The first marker cannot open the second's task to read or write it.
+    assert one.get(_url(second)).status_code == 403
+    assert one.post(_url(second), score_sheet(agile, score=1)).status_code == 403
+    assert StepResult.objects.filter(case=agile, role="assessor").count() == 1
+
+
+def test_it_refuses_one_assessor_both_marks_of_a_step(agile, assessor):
+    first, second = open_tasks(agile)
+    client = _as(assessor)
+    take(client, _url(first))
+    refused = client.post(_url(second) + "take/", follow=True).content.decode()
+    assert "another assessor must take this task" in refused
+    second.refresh_from_db()
+    assert second.owner_id is None
+
+
+def test_it_refuses_the_decision_to_an_assessor_of_the_case(agile, assessor):
+    both = make_user(Role.ASSESSOR, email="both@example.org")
+    both.groups.add(*make_user(Role.DECISION_MAKER, email="dm2@example.org").groups.all())
+    assign_perm("credentials.assess", both, agile.specification)
+    assign_perm("credentials.decide", both, agile.specification)
+    first, second = open_tasks(agile)
+    scores = {"scores": {str(o.pk): 4 for o in agile.specification.outcomes.all()}}
+    take_and_complete(first, assessor, scores)
+    take_and_complete(second, both, scores)
+    (decision,) = open_tasks(agile)
+    assert decision.flow_task.name == "decision"
+    client = _as(both)
+    assert client.get("/work/").context["claimable_tasks"] == []
+    refused = client.post(_url(decision) + "take/", follow=True).content.decode()
+    assert "You took part in assessing this case, so you may not decide it." in refused
+    assert client.post(_url(decision), {"outcome": "full", "reasons": "x"}).status_code == 403
+    decision.refresh_from_db()
+    assert decision.owner_id is None and decision.status == "NEW"
+
+
+def test_it_refuses_a_candidate_any_task_of_their_own_case(candidate, assessor):
+    seed_specifications()
+    seed_engine([assessor])
+    candidate.groups.add(*assessor.groups.all())
+    spec = Specification.objects.get(slug="python-basics")
+    assign_perm("credentials.assess", candidate, spec)
+    case = case_services.start_case(candidate=candidate, specification=spec)
+    (task,) = open_tasks(case)
+    refused = _as(candidate).post(_url(task) + "take/", follow=True).content.decode()
+    assert "Nobody may assess or decide their own case." in refused
+    task.refresh_from_db()
+    assert task.owner_id is None

@@ -1,0 +1,43 @@
+"""Conflict-of-interest declarations: made once per person and case, before the first look."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from rpl.audit import services as audit
+from workflows.models import ConflictDeclaration
+
+
+class DeclarationError(Exception):
+    """The declaration cannot be made; the message says why."""
+
+
+def declaration_of(case, person) -> ConflictDeclaration | None:
+    return ConflictDeclaration.objects.filter(case=case, person=person).first()
+
+
+@transaction.atomic
+def declare(*, task, person, has_conflict: bool, reason: str = "") -> ConflictDeclaration:
+    """Record the declaration of the task's holder; a conflict hands the task back to the pool.
+
+    The caller holds the flow's lock on the case."""
+    case = task.coerced_process
+    if task.owner_id != person.pk or task.status != "ASSIGNED":
+        raise DeclarationError(_("Only the person holding the task declares for it."))
+    if declaration_of(case, person) is not None:
+        raise DeclarationError(_("You have already declared for this case."))
+    reason = reason.strip()
+    if has_conflict and not reason:
+        raise DeclarationError(_("Say what the conflict of interest is."))
+    declaration = ConflictDeclaration.objects.create(
+        case=case, person=person, task=task, has_conflict=has_conflict, reason=reason
+    )
+    if has_conflict:
+        task.flow_task.activation_class(task).unassign()
+    audit.record(
+        actor=person,
+        action="case.conflict_declared" if has_conflict else "case.no_conflict_declared",
+        target=case,
+        changes={"task": task.flow_task.name, "step": (task.data or {}).get("step")}
+        | ({"reason": reason} if has_conflict else {}),
+    )
+    return declaration
