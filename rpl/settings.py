@@ -30,6 +30,8 @@ ALLOWED_HOSTS = env_list(
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# How many days before a task's deadline its holder (or its pool) is reminded.
+WORKFLOW_REMINDER_DAYS = env_int("WORKFLOW_REMINDER_DAYS", 2)
 SITE_NAME = env_str("SITE_NAME", "RPL")
 
 INSTALLED_APPS = [
@@ -192,6 +194,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "workflows.tasks.fire_workflow_timers", "schedule": 60.0},
+    "send-due-webhooks": {"task": "rpl.webhooks.tasks.send_due_webhooks", "schedule": 60.0},
+    "send-deadline-reminders": {
+        "task": "workflows.tasks.send_deadline_reminders",
+        "schedule": 3600.0,
+    },
 }
 
 # Security headers. CSP allows only our own scripts and styles: no inline code anywhere.
@@ -231,4 +238,45 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+}
+
+# --- Webhooks (rpl.webhooks, docs/webhooks.md) ---
+# Private, loopback and link-local addresses are refused unless allowed (default: development only).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", not PRODUCTION)
+WEBHOOKS_REQUIRE_HTTPS = env_bool("WEBHOOKS_REQUIRE_HTTPS", PRODUCTION)
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
+# Attempts per delivery, the first included; retries wait 1 min, 5 min, 30 min, 2 h, then 12 h.
+WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 6)
+
+# Meetings and identity checks: identity documents, the sweeper, electronic ID adapters.
+RPL_IDENTITY_DOCUMENT_MAX_MB = env_int("RPL_IDENTITY_DOCUMENT_MAX_MB", 10)
+RPL_IDENTITY_ADAPTERS = env_list(
+    "RPL_IDENTITY_ADAPTERS",
+    ["workflows.identity_adapters.oidc.OpenIDConnectAdapter"] if env_str("RPL_OIDC_ISSUER") else [],
+)
+RPL_OIDC = {
+    "KEY": env_str("RPL_OIDC_KEY", "oidc"),
+    "LABEL": env_str("RPL_OIDC_LABEL"),
+    "ISSUER": env_str("RPL_OIDC_ISSUER"),
+    "CLIENT_ID": env_str("RPL_OIDC_CLIENT_ID"),
+    "CLIENT_SECRET": env_str("RPL_OIDC_CLIENT_SECRET"),
+    # Empty: read from the issuer's /.well-known/openid-configuration.
+    "AUTHORIZATION_ENDPOINT": env_str("RPL_OIDC_AUTHORIZATION_ENDPOINT"),
+    "TOKEN_ENDPOINT": env_str("RPL_OIDC_TOKEN_ENDPOINT"),
+    "JWKS_URI": env_str("RPL_OIDC_JWKS_URI"),
+    "TOKEN_AUTH": env_str("RPL_OIDC_TOKEN_AUTH", "client_secret_basic"),
+    "SCOPES": env_str("RPL_OIDC_SCOPES", "openid profile"),
+    "ACR_VALUES": env_str("RPL_OIDC_ACR_VALUES"),
+    "ALGORITHMS": env_list("RPL_OIDC_ALGORITHMS", ["RS256", "PS256", "ES256", "EdDSA"]),
+    # Levels of assurance: the claim that carries it, extra "value=low|substantial|high" pairs
+    # beside the eIDAS URIs, the level when the claim is missing, and the lowest level accepted.
+    "LOA_CLAIM": env_str("RPL_OIDC_LOA_CLAIM", "acr"),
+    "LOA_MAP": dict(pair.split("=", 1) for pair in env_list("RPL_OIDC_LOA_MAP", [])),
+    "DEFAULT_LOA": env_str("RPL_OIDC_DEFAULT_LOA", "low"),
+    "MIN_LOA": env_str("RPL_OIDC_MIN_LOA", "low"),
+    "TIMEOUT": env_int("RPL_OIDC_TIMEOUT_SECONDS", 10),
+}
+CELERY_BEAT_SCHEDULE["sweep-identity-documents"] = {
+    "task": "workflows.tasks.sweep_identity_documents",
+    "schedule": 3600.0,
 }

@@ -10,7 +10,7 @@ from rpl.accounts.roles import Role
 from rpl.accounts.tasks import send_email
 from rpl.audit import services as audit
 from workflows import pipeline_schema as schema
-from workflows import scoring
+from workflows import notifications, scoring
 from workflows.models import Case, SpecificationPipeline, StepResult
 from workflows.selectors import published_version
 
@@ -101,6 +101,7 @@ def tag_task(activation) -> None:
         "round": evidence_round(activation.process, step.id),
     }
     activation.task.save(update_fields=["data"])
+    notifications.announce_task(activation.task)
 
 
 def assessors(activation) -> int:
@@ -281,7 +282,22 @@ def advance(activation) -> None:
 
 
 def on_full_recognition(activation) -> None:
-    """The ``issue`` node: record the recognition and issue the signed credential.
+    """The ``issue`` node: record the recognition and issue the signed credential."""
+    decision = (
+        StepResult.objects.filter(case=activation.process, role=StepResult.Role.DECISION_MAKER)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    issue_for_case(
+        activation.process,
+        decided_at=decision.created_at if decision else None,
+        actor=decision.actor if decision else None,
+    )
+
+
+def issue_for_case(case, *, decided_at=None, actor=None) -> None:
+    """Record the full recognition of ``case`` and issue its signed credential (also after an
+    overturned appeal).
 
     A case issues exactly one credential (issuing again returns it). If issuing fails (for
     example the specification has no awarding body), the recognition still stands: the failure
@@ -291,14 +307,8 @@ def on_full_recognition(activation) -> None:
 
     from credentials.issuing_services import issue_credential
 
-    case = activation.process
     case.data["credential_due"] = True
     audit.record(actor=None, action="case.recognised", target=case, changes={"outcome": "full"})
-    decision = (
-        StepResult.objects.filter(case=case, role=StepResult.Role.DECISION_MAKER)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
     try:
         with transaction.atomic():
             credential = issue_credential(
@@ -306,9 +316,9 @@ def on_full_recognition(activation) -> None:
                 specification=case.specification,
                 recognised_outcomes=case.recognised_outcomes,
                 supervision=schema.supervision_mode(case.plan_model, ran_steps=list(case.results)),
-                decided_at=decision.created_at if decision else None,
+                decided_at=decided_at,
                 case=case,
-                actor=decision.actor if decision else None,
+                actor=actor,
             )
     except Exception as exc:
         logging.getLogger(__name__).exception("issuing the credential of case %s failed", case.pk)

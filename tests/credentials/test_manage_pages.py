@@ -112,6 +112,7 @@ def _fields(organisation, **overrides) -> dict:
         "assessment_type": "test",
         "participation_form": "online",
         "quality_assurance": "internal",
+        "appeal_window_days": "30",
         **overrides,
     }
 

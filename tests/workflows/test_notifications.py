@@ -1,0 +1,92 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from credentials.demo import seed_specifications
+from credentials.models import Specification
+from rpl.accounts.roles import Role
+from tests.factories import make_user
+from tests.workflows.engine_helpers import open_tasks, take_and_complete
+from workflows import case_services
+from workflows.demo import seed_engine
+from workflows.notifications import announce_task, send_deadline_reminders
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(
+    candidate,
+    assessor,
+    assessor2,
+    identity_officer,
+    decision_maker,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    settings.SITE_URL = "https://rpl.example.org"
+    seed_specifications()
+    seed_engine([assessor, assessor2, identity_officer, decision_maker])
+    spec = Specification.objects.get(slug="python-basics")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        return case_services.start_case(candidate=candidate, specification=spec)
+
+
+def _to(address):
+    return [m for m in mail.outbox if address in m.to]
+
+
+def test_it_tells_the_pool_of_a_new_task_with_a_link(case, assessor, assessor2, identity_officer):
+    (message,) = [m for m in mail.outbox if "A task waits for you" in m.subject]
+    assert sorted(message.to) == sorted([assessor.email, assessor2.email])
+    assert identity_officer.email not in message.to
+    assert "https://rpl.example.org/work/" in message.body
+
+
+def test_it_tells_the_decision_pool_but_not_an_assessor_of_the_case(
+    case, assessor, decision_maker, django_capture_on_commit_callbacks
+):
+    from guardian.shortcuts import assign_perm
+
+    decision_maker.groups.add(*assessor.groups.all())
+    assign_perm("credentials.assess", decision_maker, case.specification)
+    scores = {"scores": {str(o.pk): 4 for o in case.specification.outcomes.all()}}
+    with django_capture_on_commit_callbacks(execute=True):
+        take_and_complete(open_tasks(case)[0], decision_maker, scores)
+        take_and_complete(open_tasks(case)[0], assessor, {"score_percent": 90.0})
+    assert not [m for m in mail.outbox if "Decision" in m.subject]
+
+    other = make_user(Role.DECISION_MAKER, email="dora@example.org")
+    assign_perm("credentials.decide", other, case.specification)
+    (decision,) = open_tasks(case)
+    with django_capture_on_commit_callbacks(execute=True):
+        announce_task(decision)
+    (message,) = [m for m in mail.outbox if "Decision" in m.subject]
+    assert message.to == [other.email]
+
+
+def test_it_reminds_once_before_the_deadline(case, assessor, assessor2):
+    (task,) = open_tasks(case)  # the portfolio step: 14 days
+    mail.outbox.clear()
+    assert send_deadline_reminders(now=task.created + timedelta(days=11)) == 0
+    assert send_deadline_reminders(now=task.created + timedelta(days=12, minutes=1)) == 1
+    (reminder,) = mail.outbox
+    assert sorted(reminder.to) == sorted([assessor.email, assessor2.email])
+    assert "Reminder" in reminder.subject
+    assert send_deadline_reminders(now=task.created + timedelta(days=13)) == 0
+
+
+def test_it_reminds_the_holder_only_once_the_task_is_taken(case, assessor):
+    (task,) = open_tasks(case)
+    task.owner = assessor
+    task.status = "ASSIGNED"
+    task.save()
+    task.created = timezone.now() - timedelta(days=13)
+    task.save(update_fields=["created"])
+    mail.outbox.clear()
+    call_command("workflow_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert [m.to for m in mail.outbox] == [[assessor.email]]

@@ -1,0 +1,129 @@
+"""E-mails that tell the people who must act next: a new task to its pool, and a reminder before
+a task's deadline to whoever holds it (or to the pool while nobody does)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import get_users_with_perms
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from rpl.accounts.tasks import send_email
+from workflows.duties import NODE_ACCESS, TaskOwners, may_take
+
+
+def _link(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def pool_of(task) -> list:
+    """The active people who may take ``task`` now (role, pool and separation of duties)."""
+    node = task.flow_task.name
+    if node not in NODE_ACCESS:
+        return []
+    role, codename = NODE_ACCESS[node]
+    case = task.coerced_process
+    in_pool = get_users_with_perms(
+        case.specification, only_with_perms_in=[codename], with_group_users=True
+    )
+    people = get_user_model().objects.filter(
+        pk__in=[person.pk for person in in_pool], groups__name=role.value, is_active=True
+    )
+    owners = TaskOwners([case.pk])
+    result = []
+    for person in people:
+        checker = ObjectPermissionChecker(person)
+        if may_take(person, task, checker=checker, owners=owners):
+            result.append(person)
+    return result
+
+
+def announce_task(task) -> None:
+    """Tell the pool that a task waits for one of them (after the transaction commits)."""
+    recipients = sorted(person.email for person in pool_of(task))
+    if not recipients:
+        return
+    case = task.coerced_process
+    subject = _("A task waits for you: %(task)s, case %(case)s") % {
+        "task": task.flow_task.task_title,
+        "case": case.pk,
+    }
+    body = _(
+        "Hello,\n\nThe case %(case)s for “%(credential)s” needs someone for the task "
+        "“%(task)s”. The first person to take it does it.\n\nYour work list: %(link)s"
+    ) % {
+        "case": case.pk,
+        "credential": case.specification.title,
+        "task": task.flow_task.task_title,
+        "link": _link(reverse("work_inbox")),
+    }
+    transaction.on_commit(lambda: send_email.delay(subject, body, recipients))
+
+
+def deadline_of(task):
+    case = task.coerced_process
+    step_id = (task.data or {}).get("step")
+    try:
+        step = case.plan_model.step(step_id)
+    except (KeyError, LookupError, ValueError):
+        return None
+    if step is None or step.deadline is None:
+        return None
+    return task.created + timedelta(days=step.deadline.days)
+
+
+def send_deadline_reminders(now=None) -> int:
+    """Remind once per task, ``WORKFLOW_REMINDER_DAYS`` before its deadline. Returns how many."""
+    from workflows.flows import CaseFlow
+
+    now = now or timezone.now()
+    ahead = timedelta(days=settings.WORKFLOW_REMINDER_DAYS)
+    sent = 0
+    open_tasks = (
+        Task.objects.filter(
+            process__flow_class=CaseFlow,
+            flow_task_type="HUMAN",
+            status__in=[STATUS.NEW, STATUS.ASSIGNED],
+        )
+        .select_related("owner", "process__case__specification")
+        .order_by("pk")
+    )
+    for task in open_tasks.iterator(chunk_size=200):
+        if (task.data or {}).get("reminded"):
+            continue
+        due = deadline_of(task)
+        if due is None or not (now >= due - ahead):
+            continue
+        recipients = [task.owner.email] if task.owner_id else [p.email for p in pool_of(task)]
+        with transaction.atomic():
+            locked = Task.objects.select_for_update().get(pk=task.pk)
+            if (locked.data or {}).get("reminded"):
+                continue
+            locked.data = {**(locked.data or {}), "reminded": now.isoformat()}
+            locked.save(update_fields=["data"])
+        if recipients:
+            case = task.coerced_process
+            send_email.delay(
+                _("Reminder: case %(case)s is due on %(date)s")
+                % {"case": case.pk, "date": due.date()},
+                _(
+                    "Hello,\n\nThe task “%(task)s” of case %(case)s for “%(credential)s” is due on "
+                    "%(date)s.\n\nYour work list: %(link)s"
+                )
+                % {
+                    "task": task.flow_task.task_title,
+                    "case": case.pk,
+                    "credential": case.specification.title,
+                    "date": due.date(),
+                    "link": _link(reverse("work_inbox")),
+                },
+                sorted(recipients),
+            )
+            sent += 1
+    return sent
