@@ -1,0 +1,51 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from workflows.models import Case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": None},
+        },
+    }
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return get_user_model().objects
+
+
+def _claimable(user) -> set[str]:
+    client = Client()
+    client.force_login(user)
+    return {task.flow_task.name for task in client.get("/work/").context["claimable_tasks"]}
+
+
+def test_it_gives_every_worker_persona_work_and_waits_at_every_step_kind(demo):
+    assert {"assess_1", "assess_2"} <= _claimable(demo.get(email="asesor@demo.rpl.local"))
+    assert _claimable(demo.get(email="tozsamosc@demo.rpl.local")) == {"identity_check"}
+    assert _claimable(demo.get(email="decyzje@demo.rpl.local")) == {"decision"}
+    waiting = {
+        case.current_step.kind
+        for case in Case.objects.filter(status="NEW", application__isnull=False)
+    }
+    assert waiting == {
+        "identity_check",
+        "evidence_review",
+        "observation",
+        "test",
+        "interview",
+        "decision",
+    }
+    with_files = Case.objects.filter(application__items__kind="file").distinct().count()
+    assert with_files == 7
+
+    cases = Case.objects.count()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Case.objects.count() == cases
