@@ -66,7 +66,9 @@ def _build_application(candidate, specification) -> Application:
         ),
         name="certificate.pdf",
     )
-    png = evidence.add_file(application, actor=candidate, source=io.BytesIO(_png()), name="work.png")
+    png = evidence.add_file(
+        application, actor=candidate, source=io.BytesIO(_png()), name="work.png"
+    )
     for item in (pdf, png):
         evidence.update_item(
             item,
@@ -116,7 +118,7 @@ def _data(case, node: str, scores: dict, turn: int) -> dict:
     rules = {"valid": True, "authentic": True, "current": True, "sufficient": True}
     return {
         "scores": dict.fromkeys(outcomes, value),
-        "rules": {pk: rules for pk in outcomes} if step.kind == "evidence_review" else {},
+        "rules": dict.fromkeys(outcomes, rules) if step.kind == "evidence_review" else {},
         "comments": {},
     }
 
