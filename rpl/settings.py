@@ -280,3 +280,14 @@ CELERY_BEAT_SCHEDULE["sweep-identity-documents"] = {
     "task": "workflows.tasks.sweep_identity_documents",
     "schedule": 3600.0,
 }
+
+# REST API (/api/v1/): the rate limit of public operations per client address, like "60/min";
+# behind a proxy, API_NUM_PROXIES says how many set X-Forwarded-For (0: use the peer address).
+API_PUBLIC_RATE = env_str("API_PUBLIC_RATE", "120/min")
+NINJA_NUM_PROXIES = env_int("API_NUM_PROXIES", 0)
+
+# Online tests (assessments): close attempts left open past their time limit, so cases move on.
+CELERY_BEAT_SCHEDULE["close-expired-test-attempts"] = {
+    "task": "assessments.tasks.close_expired_attempts",
+    "schedule": 60.0,
+}

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
+from assessments import selectors as test_selectors
 from evidence import export as evidence_export
 from evidence import selectors as evidence_selectors
 from evidence import services as evidence_services
@@ -31,7 +32,7 @@ from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
 from rpl.accounts.tasks import send_email
 from rpl.audit import services as audit
-from workflows import case_services
+from workflows import appeals, case_services, identity, meeting_views
 from workflows import pipeline_schema as schema
 from workflows.models import Case
 
@@ -110,6 +111,7 @@ def withdraw_application(application: Application, actor, reason: str = "") -> N
             )
         )
         CaseFlow.instance.cancel(case)
+        identity.retire_documents(case, actor=actor, reason="withdrawn by the candidate")
         audit.record(
             actor=actor,
             action="case.cancelled",
@@ -162,6 +164,8 @@ class TimelineStep:
     state: str
     deadline: object = None
     todo: str = ""
+    action_url: str = ""
+    action_label: str = ""
 
     @property
     def state_label(self):
@@ -170,7 +174,8 @@ class TimelineStep:
 
 def case_timeline(case: Case) -> list[TimelineStep]:
     """Each step of the case's plan: its state, who holds it (by role, never by name), the
-    deadline of the open task and what the candidate has to do. Two queries."""
+    deadline of the open task and what the candidate has to do. Two queries, three on an online
+    test."""
     plan = case.plan_model
     open_tasks = list(
         Task.objects.filter(process=case, flow_task_type="HUMAN", finished__isnull=True).order_by(
@@ -206,7 +211,18 @@ def case_timeline(case: Case) -> list[TimelineStep]:
                 todo=str(CANDIDATE_TODO[step.kind]) if state == "current" else "",
             )
         )
+        if state == "current" and step.kind == schema.StepKind.TEST:
+            _online_test_action(case, step, steps[-1])
     return steps
+
+
+def _online_test_action(case, step, line: TimelineStep) -> None:
+    """A test taken online: the candidate's part is the link to it."""
+    sitting = test_selectors.open_sitting(case, step.id)
+    if sitting is not None:
+        line.todo = _("Take the online test: the link below shows its rules and your attempts.")
+        line.action_url = reverse("assessments:sitting", args=[sitting.pk])
+        line.action_label = _("Take the test")
 
 
 def next_action(application: Application, case: Case | None) -> str:
@@ -221,7 +237,9 @@ def next_action(application: Application, case: Case | None) -> str:
     if case is None:
         return ""
     if case.status == PROCESS.DONE:
-        return _("Your case is decided: %(outcome)s.") % {"outcome": case.get_outcome_display()}
+        return appeals.candidate_next_action(case) or _("Your case is decided: %(outcome)s.") % {
+            "outcome": case.get_outcome_display()
+        }
     current = next((s for s in case_timeline(case) if s.state == "current"), None)
     return current.todo if current else ""
 
@@ -289,6 +307,8 @@ def timeline(request, pk):
             "case": case,
             "steps": case_timeline(case) if case else [],
             "next_action": next_action(application, case),
+            "appeal_panel": appeals.candidate_view(case, request.user),
+            "meetings": meeting_views.timeline_parts(case),
         },
     )
 

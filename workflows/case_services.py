@@ -4,13 +4,21 @@ Flow nodes stay thin and call these; every state change writes an audit event.
 """
 
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
+from viewflow.workflow.status import STATUS
 
+from assessments import selectors as tests
+from assessments import services as test_services
+from assessments.models import TestAttempt
+from assessments.signals import test_over
 from rpl.accounts.roles import Role
 from rpl.accounts.tasks import send_email
 from rpl.audit import services as audit
+from rpl.quality import reporting as quality_reporting
+from rpl.quality import services as quality_services
+from workflows import identity, notifications, scoring
 from workflows import pipeline_schema as schema
-from workflows import notifications, scoring
 from workflows.models import Case, SpecificationPipeline, StepResult
 from workflows.selectors import published_version
 
@@ -20,6 +28,7 @@ ROLE_OF_NODE = {
     "assess_2": StepResult.Role.ASSESSOR,
     "assess_3": StepResult.Role.ASSESSOR,
     "test": StepResult.Role.ASSESSOR,
+    "sit_test": StepResult.Role.AUTOMATIC,
     "moderate": StepResult.Role.MODERATOR,
     "decision": StepResult.Role.DECISION_MAKER,
 }
@@ -121,12 +130,18 @@ def record(activation, *, actor, data: dict) -> StepResult:
         actor=actor,
         data={**data, "round": evidence_round(case, step.id)},
     )
+    quality_reporting.record_scores(result)
+    if node == "test" and "marks" in data:
+        _record_marks(actor, data)
+    if node == "identity_check":
+        identity.retire_documents(case, actor=actor, reason="identity check recorded")
     if node == "decision":
         case.outcome = data["outcome"]
         case.recognised_outcomes = data.get("recognised_outcomes", [])
         case.results[step.id] = {"outcome": case.outcome}
         case.save(update_fields=["outcome", "recognised_outcomes", "results"])
         transaction.on_commit(lambda: _tell_decision(case, data.get("reasons", "")))
+        transaction.on_commit(lambda: quality_services.on_decision(case.pk))
     audit.record(
         actor=actor,
         action="case.task_completed",
@@ -141,6 +156,7 @@ def _tell_decision(case, reasons: str) -> None:
     from django.conf import settings
     from django.urls import reverse
 
+    from workflows import appeals
     from workflows.models import Outcome
 
     link = settings.SITE_URL.rstrip("/") + (
@@ -161,7 +177,8 @@ def _tell_decision(case, reasons: str) -> None:
             "outcome": Outcome(case.outcome).label,
             "reasons": reasons,
             "link": link,
-        },
+        }
+        + appeals.decision_email_note(case),
         [case.candidate.email],
     )
 
@@ -230,6 +247,69 @@ def evidence_arrived(activation) -> None:
     step_id = case.data.pop("awaiting_evidence")
     case.data.setdefault("rounds", {})[step_id] = evidence_round(case, step_id) + 1
     case.save(update_fields=["data"])
+
+
+# Online tests (assessments): invite, wait for the test to be over, mark short answers ---------
+
+
+def has_online_test(activation) -> bool:
+    """Whether the current test step runs online: its question bank is ready."""
+    case = activation.process
+    step = case.current_step
+    return step.kind == schema.StepKind.TEST and tests.bank_ready(
+        case.specification, step.question_bank, step.questions
+    )
+
+
+def invite_to_test(activation) -> None:
+    case = activation.process
+    step = case.current_step
+    bank = tests.bank_for(case.specification, step.question_bank)
+    test_services.open_sitting(case=case, step=step, bank=bank)
+
+
+@receiver(test_over)
+def _run_sit_test(sender, sitting, **kwargs) -> None:
+    """The candidate's online test is over: the waiting ``sit_test`` handle records it."""
+    from workflows.flows import CaseFlow
+
+    waiting = sitting.case.task_set.filter(flow_task=CaseFlow.sit_test, status=STATUS.NEW).first()
+    if waiting is not None:
+        CaseFlow.sit_test.run(waiting)
+
+
+def online_test_finished(activation) -> None:
+    """The ``sit_test`` handle: record the test's result as automatic marking by the candidate."""
+    case = activation.process
+    sitting = tests.last_sitting(case, case.current_step.id)
+    record(activation, actor=case.candidate, data=tests.sitting_result(sitting))
+
+
+def online_test_needs_marking(activation) -> bool:
+    case = activation.process
+    last = (
+        StepResult.objects.filter(
+            case=case, step_id=case.current_step.id, role=StepResult.Role.AUTOMATIC
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return bool(last and last.data.get("needs_marking"))
+
+
+def attempt_to_mark(case, step):
+    """The online attempt whose short answers the ``test`` task marks, if any."""
+    sitting = tests.last_sitting(case, step.id)
+    return tests.attempt_to_mark(sitting) if sitting else None
+
+
+def _record_marks(actor, data) -> None:
+    test_services.record_marks(
+        TestAttempt.objects.get(pk=data["attempt"]),
+        marker=actor,
+        marks={int(pk): points for pk, points in data["marks"].items()},
+        comments={int(pk): text for pk, text in data.get("comments", {}).items()},
+    )
 
 
 def _measures(case, step) -> tuple[dict, bool]:

@@ -72,6 +72,7 @@ class CaseFlow(flow.Flow):
         flow.Switch()
         .Case(this.identity_check, _kind(StepKind.IDENTITY_CHECK))
         .Case(this.assess_split, _kind(*SCORED_KINDS))
+        .Case(this.invite_test, case_services.has_online_test)
         .Case(this.test, _kind(StepKind.TEST))
         .Default(this.decision)
     )
@@ -113,6 +114,16 @@ class CaseFlow(flow.Flow):
         StepTask().Annotation(title=_("Moderation")).WithDeadline(this.escalate).Next(this.advance)
     )
 
+    # A test whose question bank is ready runs online: the candidate is e-mailed a link, and the
+    # handle runs when the test is over (assessments.signals.test_over). Short answers are then
+    # marked on the ``test`` task, which otherwise records the result of a test taken elsewhere.
+    invite_test = flow.Function(this.invite_to_test).Next(this.sit_test)
+    sit_test = (
+        flow.Handle(this.test_finished).Annotation(title=_("Online test")).Next(this.after_test)
+    )
+    after_test = (
+        flow.Switch().Case(this.test, case_services.online_test_needs_marking).Default(this.advance)
+    )
     test = (
         StepTask().Annotation(title=_("Test result")).WithDeadline(this.escalate).Next(this.advance)
     )
@@ -156,6 +167,12 @@ class CaseFlow(flow.Flow):
 
     def evidence_arrived(self, activation, **kwargs):
         case_services.evidence_arrived(activation)
+
+    def invite_to_test(self, activation):
+        case_services.invite_to_test(activation)
+
+    def test_finished(self, activation, **kwargs):
+        case_services.online_test_finished(activation)
 
     def issue_credential(self, activation):
         case_services.on_full_recognition(activation)

@@ -411,3 +411,84 @@ class IdentityDocument(models.Model):
 
     def __str__(self):
         return self.display_name
+
+
+class Appeal(Process):
+    """The candidate's appeal against the decision on a case: a second flow (``AppealFlow``).
+
+    An assessor who did not assess the case reviews the grounds and recommends; a decision maker
+    who neither decided the case nor reviewed the appeal upholds or overturns the decision. The
+    original decision stays in the case's results and audit trail.
+    """
+
+    class Recommendation(models.TextChoices):
+        UPHOLD = "uphold", _("Uphold the decision")
+        OVERTURN = "overturn", _("Overturn the decision")
+
+    class Result(models.TextChoices):
+        UPHELD = "upheld", _("Decision upheld")
+        OVERTURNED = "overturned", _("Decision overturned")
+
+    # Not ``case``: every Process already has ``case``, the reverse of Case's parent link.
+    appealed_case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="appeals"
+    )
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("candidate"),
+        on_delete=models.PROTECT,
+        related_name="appeals",
+    )
+    grounds = models.TextField(_("grounds"))
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    # {"recommendation": "uphold" | "overturn", "reasons": "..."} from the reviewing assessor.
+    review = models.JSONField(_("review"), default=dict, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Result.choices, blank=True)
+    new_outcome = models.CharField(
+        _("new decision"), max_length=10, choices=Outcome.choices, blank=True
+    )
+    recognised_outcomes = models.JSONField(_("recognised outcomes"), default=list, blank=True)
+    reasons = models.TextField(_("reasons"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        constraints = [
+            models.UniqueConstraint(fields=["appealed_case"], name="workflows_one_appeal_per_case"),
+            models.CheckConstraint(
+                condition=Q(outcome="", new_outcome="", decided_at__isnull=True)
+                | Q(outcome="upheld", new_outcome="", decided_at__isnull=False)
+                | Q(
+                    outcome="overturned",
+                    new_outcome__in=["full", "partial"],
+                    decided_at__isnull=False,
+                ),
+                name="workflows_appeal_outcome_consistent",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Appeal %(number)s") % {"number": self.pk}
+
+    @property
+    def recommendation_label(self) -> str:
+        value = self.review.get("recommendation")
+        return self.Recommendation(value).label if value else ""

@@ -1,17 +1,25 @@
 """Forms for what people record on a case step; each gives ``to_data()`` for the engine."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from workflows.identity import METHOD_LABELS
 from workflows.models import Outcome
-
-YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+from workflows.pipeline_schema import IdentityMethod
 
 
 class IdentityResultForm(forms.Form):
+    """The method, the result and a minimal note; never a document number in the note."""
+
+    method = forms.ChoiceField(label=_("How was the identity checked?"), widget=forms.RadioSelect)
     verified = forms.ChoiceField(
-        label=_("Is the candidate's identity confirmed?"), choices=YES_NO, widget=forms.RadioSelect
+        label=_("Result"),
+        choices=[("yes", _("Confirmed")), ("no", _("Not confirmed"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether the identity is confirmed.")},
     )
     note = forms.CharField(
         label=_("Note"),
@@ -21,11 +29,61 @@ class IdentityResultForm(forms.Form):
         help_text=_("Only what is needed: never copy document numbers here."),
     )
 
+    def __init__(self, *args, step, assertion=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assertion = assertion
+        choices = dict(METHOD_LABELS)
+        if assertion is not None:
+            choices[IdentityMethod.ELECTRONIC_ID] = assertion.method_label
+        self.fields["method"].choices = list(choices.items())
+        self.fields["method"].initial = (
+            IdentityMethod.ELECTRONIC_ID if assertion is not None else step.method
+        )
+
+    def clean_method(self):
+        method = self.cleaned_data["method"]
+        if method == IdentityMethod.ELECTRONIC_ID and self.assertion is None:
+            raise forms.ValidationError(
+                _(
+                    "The candidate has not signed in with an electronic ID for this check: "
+                    "choose the method you used."
+                )
+            )
+        return method
+
+    def clean_note(self):
+        note = self.cleaned_data["note"]
+        if looks_like_document_number(note):
+            raise forms.ValidationError(
+                _(
+                    "Remove the number: the note must not hold a PESEL or an identity card or "
+                    "passport number."
+                )
+            )
+        return note
+
     def to_data(self):
-        return {
+        data = {
             "verified": self.cleaned_data["verified"] == "yes",
             "note": self.cleaned_data["note"],
+            "method": self.cleaned_data["method"],
         }
+        if data["method"] == IdentityMethod.ELECTRONIC_ID:
+            data["method_label"] = self.assertion.method_label
+            data["assertion"] = self.assertion.to_data()
+        return data
+
+
+# A PESEL (11 digits), a Polish identity card (3 letters, 6 digits) or passport (2 letters,
+# 7 digits) number, alone or with one space or hyphen after the letters.
+DOCUMENT_NUMBER = re.compile(
+    r"(?<![0-9])[0-9]{11}(?![0-9])"
+    r"|(?<![A-Za-z0-9])(?:[A-Za-z]{3}[ -]?[0-9]{6}|[A-Za-z]{2}[ -]?[0-9]{7})(?![0-9])"
+)
+
+
+def looks_like_document_number(text: str) -> bool:
+    return bool(DOCUMENT_NUMBER.search(text or ""))
 
 
 RULES_OF_EVIDENCE = [

@@ -14,11 +14,21 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.flow.utils import wrap_view
 from viewflow.workflow.models import Task
 
+from assessments.forms import MarkingForm
 from evidence.storage import open_stored
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
 from rpl.audit import services as audit
-from workflows import case_selectors, case_services, declarations, portfolio
+from workflows import (
+    appeals,
+    appointments,
+    case_selectors,
+    case_services,
+    declarations,
+    identity,
+    meeting_views,
+    portfolio,
+)
 from workflows.duties import ASSESS_NODES, refusal
 from workflows.models import StepResult
 from workflows.task_forms import (
@@ -40,6 +50,8 @@ def inbox(request):
         {
             "assigned_tasks": case_selectors.assigned_tasks(request.user),
             "claimable_tasks": case_selectors.claimable_tasks(request.user),
+            "appeal_assigned_tasks": appeals.assigned_tasks(request.user),
+            "appeal_claimable_tasks": appeals.claimable_tasks(request.user),
             "nav": "work",
         },
     )
@@ -202,9 +214,10 @@ class StepTaskView(View):
         data = request.POST if request.method == "POST" else None
         outcomes = case.specification.outcomes.order_by("position")
         if node == "identity_check":
-            return IdentityResultForm(data)
+            return IdentityResultForm(data, step=step, assertion=identity.assertion_of(case))
         if node == "test":
-            return TestResultForm(data)
+            attempt = case_services.attempt_to_mark(case, step)
+            return MarkingForm(data, attempt=attempt) if attempt else TestResultForm(data)
         if node == "decision":
             return DecisionForm(data, outcomes=outcomes, partial_allowed=step.partial_recognition)
         requests_left = (
@@ -247,9 +260,13 @@ class StepTaskView(View):
         form = self._form(request, case, step, node)
         evidence = portfolio.portfolio_of(case)
         if request.method == "POST" and form.is_valid():
-            case_services.complete(activation, actor=request.user, data=form.to_data())
-            messages.success(request, _("Recorded. The case moves on."))
-            return redirect(reverse("work_inbox"))
+            too_early = appointments.score_refusal(case, step, node)
+            if too_early:
+                form.add_error(None, too_early)
+            else:
+                case_services.complete(activation, actor=request.user, data=form.to_data())
+                messages.success(request, _("Recorded. The case moves on."))
+                return redirect(reverse("work_inbox"))
         return render(
             request,
             "workflows/task.html",
@@ -264,6 +281,8 @@ class StepTaskView(View):
                 ),
                 "portfolio": evidence,
                 "sheet_rows": _sheet_rows(form, evidence),
+                "marking": form if isinstance(form, MarkingForm) else None,
+                "meetings": meeting_views.task_parts(case, step, node, activation.task),
             },
             status=400 if request.method == "POST" else 200,
         )

@@ -1,15 +1,20 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from assessments.demo import seed_question_banks
 from credentials.demo import seed_specifications
 from rpl.accounts.roles import Role
 from rpl.accounts.services import ensure_user
 from workflows.demo import seed_demo_credentials, seed_engine
+from workflows.demo_cases import seed_waiting_cases
 
 DEMO_PASSWORD = "demo-rpl-2026"  # noqa: S105 - printed for the demo on purpose
 
 DEMO_USERS = [
     ("kandydat@demo.rpl.local", "Anna Kowalska", Role.CANDIDATE),
+    ("kandydat2@demo.rpl.local", "Jan Mazur", Role.CANDIDATE),
+    ("kandydat3@demo.rpl.local", "Maria Dąbrowska", Role.CANDIDATE),
+    ("kandydat4@demo.rpl.local", "Paweł Grabowski", Role.CANDIDATE),
     ("asesor@demo.rpl.local", "Piotr Nowak", Role.ASSESSOR),
     ("asesor2@demo.rpl.local", "Joanna Zielińska", Role.ASSESSOR),
     ("tozsamosc@demo.rpl.local", "Ewa Wiśniewska", Role.IDENTITY_OFFICER),
@@ -49,3 +54,7 @@ class Command(BaseCommand):
             f"Demo credentials: {len(credentials)} issued to {DEMO_USERS[0][0]} "
             "(one revoked, one suspended)."
         )
+        # After the credentials: with banks, the demo cases' test steps would wait for a candidate.
+        self.stdout.write(f"Demo question banks: {len(seed_question_banks())} imported.")
+        waiting = seed_waiting_cases(users)
+        self.stdout.write(f"Demo cases waiting at a step: {waiting}.")

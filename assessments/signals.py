@@ -1,0 +1,7 @@
+"""``test_over`` is sent, inside the transaction, when no further attempt may be made at a
+sitting (it passed, awaits marking, or no attempts are left). The engine listens to it
+(``workflows.case_services``), so this app never imports the engine."""
+
+from django.dispatch import Signal
+
+test_over = Signal()  # keyword argument: sitting

@@ -1,0 +1,39 @@
+"""The reporting table of scores, written by the engine when a step result is recorded."""
+
+from rpl.quality.models import Score
+from workflows.models import StepResult
+
+SCORING_ROLES = {StepResult.Role.ASSESSOR, StepResult.Role.MODERATOR}
+
+
+def record_scores(result: StepResult) -> None:
+    """Copy a score sheet into ``Score`` rows; a moderator's sheet marks the assessors' rows of
+    the same step and round as moderated. Runs inside the engine's transaction."""
+    scores = result.data.get("scores")
+    if not scores or result.role not in SCORING_ROLES:
+        return
+    case = result.case
+    step = case.plan_model.step(result.step_id)
+    round_number = result.data.get("round", 1)
+    Score.objects.bulk_create(
+        Score(
+            step_result=result,
+            case=case,
+            specification_id=case.specification_id,
+            assessor_id=result.actor_id,
+            role=result.role,
+            step_id=result.step_id,
+            round=round_number,
+            outcome_id=int(outcome),
+            value=int(value),
+            rubric_min=step.rubric.min,
+            rubric_max=step.rubric.max,
+            passed=value >= step.pass_rule.outcome_min_score,
+            recorded_at=result.created_at,
+        )
+        for outcome, value in scores.items()
+    )
+    if result.role == StepResult.Role.MODERATOR:
+        Score.objects.filter(
+            case=case, step_id=result.step_id, round=round_number, role=StepResult.Role.ASSESSOR
+        ).update(moderated=True)

@@ -1,0 +1,36 @@
+"""schemathesis against the OpenAPI document, in-process (WSGI): for every operation, generated
+requests — as a candidate with a token and anonymously — never cause a server error, and every
+response matches the schema documented for its status."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from rpl.api import tokens
+from rpl.api.models import Scope
+from rpl.wsgi import application as wsgi_application
+
+CHECKS = [not_a_server_error, response_schema_conformance]
+
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_application)
+
+
+@pytest.fixture
+def candidate_token(candidate, submitted, issued):
+    """A token of the candidate who has a submitted case and an issued credential."""
+    _row, text = tokens.create_token(user=candidate, name="schemathesis", scopes=Scope.values)
+    return f"Bearer {text}"
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_it_keeps_every_operation_to_its_schema(case, candidate_token):
+    case.call_and_validate(headers={"Authorization": candidate_token}, checks=CHECKS)
+    case.call_and_validate(checks=CHECKS)

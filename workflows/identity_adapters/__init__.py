@@ -1,0 +1,1 @@
+"""Electronic ID adapters: see ``workflows.identity`` and docs/identity-adapters.md."""
