@@ -82,14 +82,17 @@ def timeline_parts(case) -> dict:
             if appointment and appointment.status == Appointment.Status.PROPOSED
             else None,
         }
-    if identity.accepts_documents(case) or identity.accepts_eid(case):
+    accepts_documents = identity.accepts_documents(case)
+    adapters = list(identity.adapters().values()) if identity.accepts_eid(case) else []
+    if accepts_documents or adapters:
+        documents = identity.live_documents(case)
         parts["identity"] = {
-            "documents": identity.live_documents(case),
-            "accepts_documents": identity.accepts_documents(case),
-            "room": identity.MAX_DOCUMENTS - len(identity.live_documents(case)),
+            "documents": documents,
+            "accepts_documents": accepts_documents,
+            "room": identity.MAX_DOCUMENTS - len(documents),
             "form": IdentityDocumentForm(),
             "max_mb": identity.max_document_bytes() // (1024 * 1024),
-            "adapters": list(identity.adapters().values()),
+            "adapters": adapters,
             "assertion": identity.assertion_of(case),
         }
     return parts

@@ -14,11 +14,14 @@ from workflows.pipeline_schema import IdentityMethod
 class IdentityResultForm(forms.Form):
     """The method, the result and a minimal note; never a document number in the note."""
 
-    method = forms.ChoiceField(label=_("How was the identity checked?"), widget=forms.RadioSelect)
+    method = forms.ChoiceField(
+        label=_("How was the identity checked?"),
+        widget=forms.RadioSelect(attrs={"class": "identity-radio"}),
+    )
     verified = forms.ChoiceField(
         label=_("Result"),
         choices=[("yes", _("Confirmed")), ("no", _("Not confirmed"))],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "identity-radio"}),
         error_messages={"required": _("Say whether the identity is confirmed.")},
     )
     note = forms.CharField(
