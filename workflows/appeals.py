@@ -25,6 +25,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from rpl.accounts.roles import Role
 from rpl.accounts.tasks import send_email
 from rpl.audit import services as audit
+from rpl.quality import services as quality_services
 from workflows import case_services
 from workflows import pipeline_schema as schema
 from workflows.models import Appeal, Case, ConflictDeclaration, Outcome, StepResult
@@ -265,6 +266,7 @@ def record_decision(activation, *, actor, data: dict) -> Appeal:
     )
     activation.execute()
     transaction.on_commit(lambda: _tell_outcome(appeal))
+    transaction.on_commit(lambda: quality_services.on_appeal(case.pk))
     return appeal
 
 

@@ -4,6 +4,8 @@ response matches the schema documented for its status."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -19,7 +21,19 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_application
 
 
 @pytest.fixture
-def candidate_token(candidate, submitted, issued):
+def _keep_test_connection():
+    """The WSGI handler closes the database connection after each request, which would end the
+    test's transaction; Django's own test client avoids it in the same way."""
+    signals = (request_started, request_finished)
+    for signal in signals:
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in signals:
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def candidate_token(_keep_test_connection, candidate, submitted, issued):
     """A token of the candidate who has a submitted case and an issued credential."""
     _row, text = tokens.create_token(user=candidate, name="schemathesis", scopes=Scope.values)
     return f"Bearer {text}"

@@ -155,6 +155,10 @@ def test_it_overturns_a_decision_on_appeal_and_issues_the_credential(
     (told,) = [m for m in mail.outbox if m.subject.startswith("The outcome of your appeal")]
     assert told.to == [who.candidate.email]
     assert "The report shows it all." in told.body
+    # Every appeal goes to the quality officers as an audit task.
+    from rpl.quality.models import AuditCase
+
+    assert AuditCase.objects.filter(audited_case=case, reason="appeal").count() == 1
     assert f"https://rpl.example.org/applications/{case.application_id}/case/" in told.body
 
 
