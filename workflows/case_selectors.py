@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
@@ -25,8 +26,19 @@ def _tasks():
     )
 
 
+def _with_deadlines(tasks):
+    """Give each task its ``due`` time (None when its step has no deadline)."""
+    from workflows.notifications import deadline_of
+
+    now = timezone.now()
+    for task in tasks:
+        task.due = deadline_of(task)
+        task.overdue = task.due is not None and task.due < now
+    return tasks
+
+
 def assigned_tasks(user, limit=100):
-    return list(_tasks().filter(owner=user, status=STATUS.ASSIGNED)[:limit])
+    return _with_deadlines(list(_tasks().filter(owner=user, status=STATUS.ASSIGNED)[:limit]))
 
 
 def claimable_tasks(user, limit=100):
@@ -44,9 +56,11 @@ def claimable_tasks(user, limit=100):
     checker = ObjectPermissionChecker(user)
     checker.prefetch_perms([case.specification for case in cases])
     owners = TaskOwners([case.pk for case in cases])
-    return [task for task in candidates if may_take(user, task, checker=checker, owners=owners)][
-        :limit
-    ]
+    return _with_deadlines(
+        [task for task in candidates if may_take(user, task, checker=checker, owners=owners)][
+            :limit
+        ]
+    )
 
 
 def case_results(case):

@@ -132,3 +132,17 @@ def test_it_gives_a_task_to_exactly_one_of_two_simultaneous_takers(case, assesso
     task.refresh_from_db()
     assert task.owner in {assessor, assessor2}
     assert sorted(codes) == sorted([url, "/work/"])
+
+
+def test_it_shows_each_task_s_deadline_and_flags_the_overdue(client, case, assessor):
+    from datetime import timedelta
+
+    task, _ = _urls(case)
+    client.force_login(assessor)
+    (listed,) = client.get("/work/").context["claimable_tasks"]
+    assert listed.due == task.created + timedelta(days=14)  # the portfolio step's deadline
+    assert not listed.overdue
+    task.created -= timedelta(days=15)
+    task.save(update_fields=["created"])
+    page = client.get("/work/").content.decode()
+    assert "overdue" in page
