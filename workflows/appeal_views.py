@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -15,7 +15,6 @@ from viewflow.workflow.models import Task
 
 from evidence import selectors as evidence_selectors
 from evidence.models import Application
-from evidence.storage import open_stored
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
 from rpl.audit import services as audit
@@ -151,15 +150,7 @@ def evidence_file(request, process_pk, task_pk, item_pk):
     item = portfolio.frozen_file(task.coerced_process.appealed_case, item_pk)
     if item is None:
         raise Http404
-    response = FileResponse(
-        open_stored(item.storage_name),
-        as_attachment=True,
-        filename=item.display_name,
-        content_type=item.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return portfolio.file_response(item, preview="preview" in request.GET)
 
 
 class AppealTaskView(View):

@@ -113,3 +113,28 @@ def frozen_file(case, item_id):
         .exclude(storage_name="")
         .first()
     )
+
+
+def file_response(item, *, preview: bool):
+    """A submitted file: inline for previews of images and PDFs (framed by our own pages only),
+    otherwise as a sandboxed attachment."""
+    from django.http import FileResponse
+
+    from evidence.storage import open_stored
+
+    inline = preview and (
+        item.content_type in PREVIEWABLE_IMAGES or item.content_type == "application/pdf"
+    )
+    response = FileResponse(
+        open_stored(item.storage_name),
+        as_attachment=not inline,
+        filename=item.display_name,
+        content_type=item.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if inline:
+        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    else:
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +15,6 @@ from viewflow.workflow.flow.utils import wrap_view
 from viewflow.workflow.models import Task
 
 from assessments.forms import MarkingForm
-from evidence.storage import open_stored
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
 from rpl.audit import services as audit
@@ -166,22 +165,7 @@ def evidence_file(request, process_pk, task_pk, item_pk):
     item = portfolio.frozen_file(case, item_pk)
     if item is None:
         raise Http404
-    inline = "preview" in request.GET and (
-        item.content_type in portfolio.PREVIEWABLE_IMAGES or item.content_type == "application/pdf"
-    )
-    response = FileResponse(
-        open_stored(item.storage_name),
-        as_attachment=not inline,
-        filename=item.display_name,
-        content_type=item.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    if inline:
-        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
-        response["X-Frame-Options"] = "SAMEORIGIN"
-    else:
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return portfolio.file_response(item, preview="preview" in request.GET)
 
 
 @login_required
