@@ -134,6 +134,14 @@ class SpecificationForm(GroupedFieldsMixin, forms.ModelForm):
             slug = self.fields["slug"]
             slug.disabled = True
             slug.help_text = _("The address cannot change once the specification is published.")
+        self.fields["appeal_window_days"].required = False
+
+    def clean_appeal_window_days(self):
+        """Left empty, the window is the model's default."""
+        days = self.cleaned_data.get("appeal_window_days")
+        if days is None:
+            return Specification._meta.get_field("appeal_window_days").default
+        return days
 
     def specification_fields(self) -> dict:
         data = {name: self.cleaned_data[name] for name in SPECIFICATION_FIELDS}
