@@ -150,6 +150,17 @@ def on_decision(case_pk: int, *, rng: random.Random | None = None) -> AuditCase 
         return None
 
 
+def on_appeal(case_pk: int) -> AuditCase | None:
+    """Called once an appeal's decision is committed: every appeal is audited."""
+    from workflows.models import Case
+
+    try:
+        return sample_for_audit(Case.objects.get(pk=case_pk), reason="appeal")
+    except Exception:
+        logger.exception("sampling the appealed case %s for audit failed", case_pk)
+        return None
+
+
 @transaction.atomic
 def sample_for_audit(case, *, reason: str, details: dict | None = None) -> AuditCase:
     """Give a case to the quality officers as an audit task (reason: random, near_threshold,

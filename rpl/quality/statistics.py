@@ -44,11 +44,7 @@ PERCENTILES = (0.5, 0.9)
 @dataclass(frozen=True)
 class Period:
     start: datetime
-    end: datetime
-
-    @classmethod
-    def last_days(cls, days: int, now: datetime) -> "Period":
-        return cls(now - timedelta(days=days), now)
+    end: datetime  # exclusive
 
 
 def _duration(end: str, start: str):
@@ -190,7 +186,6 @@ def assessor_statistics(period: Period, specification=None, matrices=None) -> li
         mean_share=Avg(share),
         sheets=Count("step_result_id", distinct=True),
         moderated_n=Count("step_result_id", distinct=True, filter=Q(moderated=True)),
-        low=Min("rubric_min"),
     ):
         rows[(item["assessor_id"], item["specification_id"])] = AssessorRow(
             assessor=item["assessor_id"],

@@ -277,7 +277,7 @@ def _csv_tables(period, specification):
                 _("Cases"),
                 _("Scores"),
                 _("Pass rate (%)"),
-                _("Mean score (% of rubric)"),
+                _("Mean score (per cent of the rubric)"),
                 _("Colleagues' mean (%)"),
                 _("Outlier"),
                 _("Score distribution"),
