@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.appeals import GROUNDS_MIN, TEXT_MAX
 from workflows.models import Appeal, Outcome
+from workflows.task_forms import partial_choice_problem, recognised_outcomes
 
 
 class AppealForm(forms.Form):
@@ -100,15 +101,9 @@ class AppealDecisionForm(forms.Form):
             self.add_error("new_outcome", _("Choose the new decision for an overturned appeal."))
         elif new == Outcome.PARTIAL:
             chosen = set(data.get("recognised_outcomes") or [])
-            if not chosen:
-                self.add_error(
-                    "recognised_outcomes", _("Tick at least one outcome for partial recognition.")
-                )
-            elif len(chosen) == len(self.outcomes):
-                self.add_error(
-                    "recognised_outcomes",
-                    _("Every outcome is ticked: choose full recognition instead."),
-                )
+            problem = partial_choice_problem(chosen, self.outcomes)
+            if problem:
+                self.add_error("recognised_outcomes", problem)
             elif self.case.outcome == Outcome.PARTIAL and chosen == set(
                 self.case.recognised_outcomes
             ):
@@ -121,15 +116,11 @@ class AppealDecisionForm(forms.Form):
     def to_data(self):
         outcome = self.cleaned_data["outcome"]
         new = self.cleaned_data.get("new_outcome") if outcome == Appeal.Result.OVERTURNED else ""
-        if new == Outcome.FULL:
-            recognised = [str(o.pk) for o in self.outcomes]
-        elif new == Outcome.PARTIAL:
-            recognised = sorted(self.cleaned_data["recognised_outcomes"], key=int)
-        else:
-            recognised = []
         return {
             "outcome": outcome,
             "new_outcome": new,
-            "recognised_outcomes": recognised,
+            "recognised_outcomes": recognised_outcomes(
+                new, self.cleaned_data.get("recognised_outcomes"), self.outcomes
+            ),
             "reasons": self.cleaned_data["reasons"],
         }

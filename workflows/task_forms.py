@@ -235,6 +235,24 @@ class TestResultForm(forms.Form):
         return {"score_percent": float(self.cleaned_data["score_percent"])}
 
 
+def partial_choice_problem(chosen, outcomes) -> str | None:
+    """What is wrong with the outcomes ticked for a partial recognition, if anything."""
+    if not chosen:
+        return _("Tick at least one outcome for partial recognition.")
+    if len(set(chosen)) == len(outcomes):
+        return _("Every outcome is ticked: choose full recognition instead.")
+    return None
+
+
+def recognised_outcomes(outcome, chosen, outcomes) -> list[str]:
+    """The learning outcomes (pks as strings) a decision recognises."""
+    if outcome == Outcome.FULL:
+        return [str(o.pk) for o in outcomes]
+    if outcome == Outcome.PARTIAL:
+        return sorted(chosen, key=int)
+    return []
+
+
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
     recognised_outcomes = forms.MultipleChoiceField(
@@ -268,29 +286,18 @@ class DecisionForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("outcome") == Outcome.PARTIAL:
-            chosen = data.get("recognised_outcomes") or []
-            if not chosen:
-                self.add_error(
-                    "recognised_outcomes", _("Tick at least one outcome for partial recognition.")
-                )
-            elif len(chosen) == len(self.outcomes):
-                self.add_error(
-                    "recognised_outcomes",
-                    _("Every outcome is ticked: choose full recognition instead."),
-                )
+            problem = partial_choice_problem(data.get("recognised_outcomes"), self.outcomes)
+            if problem:
+                self.add_error("recognised_outcomes", problem)
         return data
 
     def to_data(self):
         outcome = self.cleaned_data["outcome"]
-        if outcome == Outcome.FULL:
-            recognised = [str(o.pk) for o in self.outcomes]
-        elif outcome == Outcome.PARTIAL:
-            recognised = sorted(self.cleaned_data["recognised_outcomes"], key=int)
-        else:
-            recognised = []
         return {
             "outcome": outcome,
-            "recognised_outcomes": recognised,
+            "recognised_outcomes": recognised_outcomes(
+                outcome, self.cleaned_data.get("recognised_outcomes"), self.outcomes
+            ),
             "reasons": self.cleaned_data["reasons"],
         }
 
