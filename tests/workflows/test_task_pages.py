@@ -146,3 +146,32 @@ def test_it_shows_each_task_s_deadline_and_flags_the_overdue(client, case, asses
     task.save(update_fields=["created"])
     page = client.get("/work/").content.decode()
     assert "overdue" in page
+
+
+def test_it_explains_a_partial_recognition_that_ticks_none_or_all(
+    client, case, assessor, decision_maker
+):
+    from tests.workflows.engine_helpers import take_and_complete
+
+    outcomes = [str(o.pk) for o in case.specification.outcomes.order_by("position")]
+    take_and_complete(open_tasks(case)[0], assessor, {"scores": dict.fromkeys(outcomes, 4)})
+    take_and_complete(open_tasks(case)[0], assessor, {"score_percent": 60.0})
+    (decision,) = open_tasks(case)
+    url = take(_login(client, decision_maker), f"/work/{case.pk}/{decision.pk}/")
+    none = client.post(url, {"outcome": "partial", "reasons": "Some shown."})
+    assert "Tick at least one outcome for partial recognition." in none.content.decode()
+    every = client.post(
+        url, {"outcome": "partial", "recognised_outcomes": outcomes, "reasons": "All shown."}
+    )
+    assert "Every outcome is ticked: choose full recognition instead." in every.content.decode()
+    response = client.post(
+        url, {"outcome": "partial", "recognised_outcomes": outcomes[:2], "reasons": "Two shown."}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.outcome, case.recognised_outcomes) == ("partial", sorted(outcomes[:2], key=int))
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
