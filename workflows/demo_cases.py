@@ -156,6 +156,16 @@ def _drive_until(case: Case, step_id: str, staff: dict, scores: dict) -> None:
                 )
 
 
+def seed_audit() -> None:
+    """One decided demo case waits for a quality officer's audit."""
+    from rpl.quality.models import AuditCase
+    from rpl.quality.services import sample_for_audit
+
+    decided = Case.objects.filter(status="DONE", outcome="full").order_by("pk").first()
+    if decided is not None and not AuditCase.objects.exists():
+        sample_for_audit(decided, reason="random", details={"demo": True})
+
+
 def seed_waiting_cases(users) -> int:
     """Start the waiting demo cases; returns how many exist."""
     staff: dict = {}
@@ -179,4 +189,5 @@ def seed_waiting_cases(users) -> int:
             application = _build_application(candidate, specification)
             applications.submit_application(application, candidate)
             _drive_until(Case.objects.get(application=application), step_id, staff, scores)
+    seed_audit()
     return count

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
+from rpl.quality.models import AuditCase
 from workflows.models import Case
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,8 @@ def test_it_gives_every_worker_persona_work_and_waits_at_every_step_kind(demo):
     }
     with_files = Case.objects.filter(application__items__kind="file").distinct().count()
     assert with_files == 7
+
+    assert AuditCase.objects.exclude(status="DONE").count() == 1
 
     cases = Case.objects.count()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
