@@ -5,7 +5,6 @@ under CI), as there. The browser lives for this module only, so that Playwright'
 gone before the next test module runs."""
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from credentials.demo import seed_specifications
 from tests.e2e import conftest as e2e
@@ -20,19 +19,7 @@ new_page, page, phone_page = e2e.new_page, e2e.page, e2e.phone_page
 
 @pytest.fixture(scope="module")
 def browser():
-    if not e2e.CHROMIUM.exists():
-        message = f"browser tests need Chromium at {e2e.CHROMIUM}: apt-get install chromium"
-        if e2e._in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=str(e2e.CHROMIUM), args=e2e.CHROMIUM_ARGS
-            )
-            yield chromium
-            chromium.close()
+    yield from e2e.launch_browser()
 
 
 PUBLIC = ["/catalogue/", "/catalogue/?q=spawanie&eqf_level=9", "/catalogue/mig-mag-welding/"]

@@ -90,6 +90,24 @@ def _role_groups(transactional_db):
     Group.objects.bulk_create([Group(name=role.value) for role in Role], ignore_conflicts=True)
 
 
+def launch_browser():
+    """Start Chromium for as long as the generator lives (a fixture's body).
+
+    Playwright's sync API keeps an asyncio loop running in this thread, and Django refuses ORM
+    calls from a thread with a running loop; the tests are synchronous, so allow them while the
+    browser is alive. Without Chromium: skipped on a workstation, an error under CI."""
+    if not CHROMIUM.exists():
+        if _in_ci():
+            pytest.fail(f"{_missing_browser()} (CI is set, so a missing browser is an error)")
+        pytest.skip(_missing_browser())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+
+
 @pytest.fixture(scope="package")
 def browser() -> Browser:
     """One Chromium for all the tests in this folder.
@@ -98,17 +116,7 @@ def browser() -> Browser:
     thread has a running asyncio loop, which would break later tests outside this folder that
     use asyncio or Django's async guards; it is stopped after the last browser test.
     """
-    if not CHROMIUM.exists():
-        pytest.fail(f"{_missing_browser()} (CI is set, so a missing browser is an error)")
-    # Playwright's sync API keeps an asyncio loop running in this thread, and Django refuses ORM
-    # calls from a thread with a running loop; the tests are synchronous, so allow them while the
-    # browser is alive.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            yield chromium
-            chromium.close()
+    yield from launch_browser()
 
 
 @pytest.fixture
