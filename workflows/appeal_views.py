@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,8 +16,7 @@ from evidence import selectors as evidence_selectors
 from evidence.models import Application
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
-from rpl.audit import services as audit
-from workflows import appeals, case_selectors, portfolio
+from workflows import appeals, case_selectors, portfolio, task_actions
 from workflows.appeal_forms import AppealDecisionForm, AppealForm, AppealReviewForm
 from workflows.models import Case
 
@@ -86,25 +84,18 @@ def _appeal_task(process_pk, task_pk):
 @require_POST
 @role_required(*APPEAL_WORKERS)
 def take(request, process_pk, task_pk):
-    from workflows.appeal_flow import AppealFlow
-
     task = _appeal_task(process_pk, task_pk)
-    with transaction.atomic(), AppealFlow.lock(process_pk):
-        task.refresh_from_db()
-        if task.owner_id is not None or task.status != "NEW":
-            reason = _("Someone else has already taken this task.")
-        else:
-            reason = appeals.refusal(request.user, task)
-        if reason:
-            messages.error(request, reason)
-            return redirect("work_inbox")
-        task.flow_task.activation_class(task).assign(request.user)
-        audit.record(
-            actor=request.user,
-            action="appeal.task_taken",
-            target=task.coerced_process,
-            changes={"task": task.flow_task.name},
-        )
+    reason = task_actions.take(
+        task,
+        request.user,
+        refusal=appeals.refusal,
+        action="appeal.task_taken",
+        target=task.coerced_process,
+        changes={"task": task.flow_task.name},
+    )
+    if reason:
+        messages.error(request, reason)
+        return redirect("work_inbox")
     messages.success(request, _("The task is yours."))
     return redirect("appeal_task", process_pk=process_pk, task_pk=task_pk)
 
@@ -112,20 +103,14 @@ def take(request, process_pk, task_pk):
 @require_POST
 @role_required(*APPEAL_WORKERS)
 def release(request, process_pk, task_pk):
-    from workflows.appeal_flow import AppealFlow
-
     task = _appeal_task(process_pk, task_pk)
-    with transaction.atomic(), AppealFlow.lock(process_pk):
-        task.refresh_from_db()
-        if task.owner_id != request.user.pk or task.status != "ASSIGNED":
-            raise PermissionDenied
-        task.flow_task.activation_class(task).unassign()
-        audit.record(
-            actor=request.user,
-            action="appeal.task_released",
-            target=task.coerced_process,
-            changes={"task": task.flow_task.name},
-        )
+    task_actions.release(
+        task,
+        request.user,
+        action="appeal.task_released",
+        target=task.coerced_process,
+        changes={"task": task.flow_task.name},
+    )
     messages.success(request, _("The task is back in the pool."))
     return redirect("work_inbox")
 

@@ -17,7 +17,6 @@ from viewflow.workflow.models import Task
 from assessments.forms import MarkingForm
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
-from rpl.audit import services as audit
 from workflows import (
     appeals,
     appointments,
@@ -27,6 +26,7 @@ from workflows import (
     identity,
     meeting_views,
     portfolio,
+    task_actions,
 )
 from workflows.duties import ASSESS_NODES, refusal
 from workflows.models import StepResult
@@ -68,25 +68,18 @@ def _case_task(process_pk, task_pk):
 @require_POST
 @role_required(*WORKERS)
 def take(request, process_pk, task_pk):
-    from workflows.flows import CaseFlow
-
     task = _case_task(process_pk, task_pk)
-    with transaction.atomic(), CaseFlow.lock(process_pk):
-        task.refresh_from_db()
-        if task.owner_id is not None or task.status != "NEW":
-            reason = _("Someone else has already taken this task.")
-        else:
-            reason = refusal(request.user, task)
-        if reason:
-            messages.error(request, reason)
-            return redirect("work_inbox")
-        task.flow_task.activation_class(task).assign(request.user)
-        audit.record(
-            actor=request.user,
-            action="case.task_taken",
-            target=task.coerced_process,
-            changes={"task": task.flow_task.name, "step": (task.data or {}).get("step")},
-        )
+    reason = task_actions.take(
+        task,
+        request.user,
+        refusal=refusal,
+        action="case.task_taken",
+        target=task.coerced_process,
+        changes={"task": task.flow_task.name, "step": (task.data or {}).get("step")},
+    )
+    if reason:
+        messages.error(request, reason)
+        return redirect("work_inbox")
     messages.success(request, _("The task is yours."))
     return redirect("work_task", process_pk=process_pk, task_pk=task_pk)
 
@@ -94,20 +87,14 @@ def take(request, process_pk, task_pk):
 @require_POST
 @role_required(*WORKERS)
 def release(request, process_pk, task_pk):
-    from workflows.flows import CaseFlow
-
     task = _case_task(process_pk, task_pk)
-    with transaction.atomic(), CaseFlow.lock(process_pk):
-        task.refresh_from_db()
-        if task.owner_id != request.user.pk or task.status != "ASSIGNED":
-            raise PermissionDenied
-        task.flow_task.activation_class(task).unassign()
-        audit.record(
-            actor=request.user,
-            action="case.task_released",
-            target=task.coerced_process,
-            changes={"task": task.flow_task.name},
-        )
+    task_actions.release(
+        task,
+        request.user,
+        action="case.task_released",
+        target=task.coerced_process,
+        changes={"task": task.flow_task.name},
+    )
     messages.success(request, _("The task is back in the pool."))
     return redirect("work_inbox")
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,12 +17,12 @@ from viewflow.workflow.models import Task
 from credentials.models import Specification
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
-from rpl.audit import services as audit
 from rpl.quality import dossier as dossiers
 from rpl.quality import services, statistics
 from rpl.quality.charts import bar_chart
 from rpl.quality.forms import CaseNumberForm, PeriodForm, PolicyForm, ReviewForm
 from rpl.quality.models import SamplingPolicy
+from workflows import task_actions
 from workflows.models import Case
 
 quality_officer = role_required(Role.QUALITY_OFFICER)
@@ -179,20 +178,14 @@ def take(request, process_pk, task_pk):
 @require_POST
 @quality_officer
 def release(request, process_pk, task_pk):
-    from rpl.quality.flows import AuditFlow
-
     task = _audit_task(process_pk, task_pk)
-    with transaction.atomic(), AuditFlow.lock(process_pk):
-        task.refresh_from_db()
-        if task.owner_id != request.user.pk or task.status != "ASSIGNED":
-            raise PermissionDenied
-        task.flow_task.activation_class(task).unassign()
-        audit.record(
-            actor=request.user,
-            action="quality.audit_released",
-            target=task.coerced_process.audited_case,
-            changes={"audit": task.process_id},
-        )
+    task_actions.release(
+        task,
+        request.user,
+        action="quality.audit_released",
+        target=task.coerced_process.audited_case,
+        changes={"audit": task.process_id},
+    )
     messages.success(request, _("The audit is back with the quality officers."))
     return redirect("quality:dashboard")
 
