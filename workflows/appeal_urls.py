@@ -18,6 +18,11 @@ urlpatterns = [
         name="appeal_release",
     ),
     path(
+        "work/appeals/<int:process_pk>/<int:task_pk>/declare/",
+        appeal_views.declare,
+        name="appeal_declare",
+    ),
+    path(
         "work/appeals/<int:process_pk>/<int:task_pk>/evidence/<int:item_pk>/",
         appeal_views.evidence_file,
         name="appeal_evidence_file",

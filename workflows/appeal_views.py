@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -16,7 +17,7 @@ from evidence import selectors as evidence_selectors
 from evidence.models import Application
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
-from workflows import appeals, case_selectors, portfolio, task_actions
+from workflows import appeals, case_selectors, portfolio, task_actions, task_views
 from workflows.appeal_forms import AppealDecisionForm, AppealForm, AppealReviewForm
 from workflows.models import Case
 
@@ -132,10 +133,25 @@ def evidence_file(request, process_pk, task_pk, item_pk):
         raise PermissionDenied
     if not appeals.may_take(request.user, task):
         raise PermissionDenied
+    if not task_views.has_declared(task.coerced_process.appealed_case, request.user):
+        raise PermissionDenied
     item = portfolio.frozen_file(task.coerced_process.appealed_case, item_pk)
     if item is None:
         raise Http404
     return portfolio.file_response(item, preview="preview" in request.GET)
+
+
+@require_POST
+@role_required(*APPEAL_WORKERS)
+def declare(request, process_pk, task_pk):
+    task = _appeal_task(process_pk, task_pk)
+    return task_views.handle_declaration(
+        request,
+        task,
+        case=task.coerced_process.appealed_case,
+        declare_url=reverse("appeal_declare", args=[process_pk, task_pk]),
+        task_url=reverse("appeal_task", args=[process_pk, task_pk]),
+    )
 
 
 class AppealTaskView(View):
@@ -158,6 +174,14 @@ class AppealTaskView(View):
         appeal = activation.process
         case = appeal.appealed_case
         node = activation.flow_task.name
+        if not task_views.has_declared(case, request.user):
+            return task_views.declaration_page(
+                request,
+                case=case,
+                task=activation.task,
+                declare_url=reverse("appeal_declare", args=[appeal.pk, activation.task.pk]),
+                status=400 if request.method == "POST" else 200,
+            )
         form = self._form(request, appeal, case, node)
         if request.method == "POST" and form.is_valid():
             if node == "review":

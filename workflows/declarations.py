@@ -16,11 +16,14 @@ def declaration_of(case, person) -> ConflictDeclaration | None:
 
 
 @transaction.atomic
-def declare(*, task, person, has_conflict: bool, reason: str = "") -> ConflictDeclaration:
-    """Record the declaration of the task's holder; a conflict hands the task back to the pool.
+def declare(
+    *, task, person, has_conflict: bool, reason: str = "", case=None
+) -> ConflictDeclaration:
+    """Record the declaration of the task's holder on ``case`` (by default the task's own case;
+    an appeal's tasks declare on the appealed case); a conflict hands the task back to the pool.
 
-    The caller holds the flow's lock on the case."""
-    case = task.coerced_process
+    The caller holds the flow's lock on the task's process."""
+    case = case or task.coerced_process
     if task.owner_id != person.pk or task.status != "ASSIGNED":
         raise DeclarationError(_("Only the person holding the task declares for it."))
     if declaration_of(case, person) is not None:
@@ -37,7 +40,11 @@ def declare(*, task, person, has_conflict: bool, reason: str = "") -> ConflictDe
         actor=person,
         action="case.conflict_declared" if has_conflict else "case.no_conflict_declared",
         target=case,
-        changes={"task": task.flow_task.name, "step": (task.data or {}).get("step")}
+        changes={
+            "task": task.flow_task.name,
+            "step": (task.data or {}).get("step"),
+            "process": task.process_id,
+        }
         | ({"reason": reason} if has_conflict else {}),
     )
     return declaration

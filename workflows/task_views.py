@@ -99,30 +99,38 @@ def release(request, process_pk, task_pk):
     return redirect("work_inbox")
 
 
-@require_POST
-@role_required(*WORKERS)
-def declare(request, process_pk, task_pk):
-    """The holder of a task declares no conflict of interest, or a conflict (the task goes back)."""
-    from workflows.flows import CaseFlow
+def declaration_page(request, *, case, task, declare_url, form=None, status=200):
+    """Before the first look at a case: the declaration form, and nothing of the case."""
+    return render(
+        request,
+        "workflows/declare.html",
+        {
+            "case": case,
+            "task": task,
+            "form": form or ConflictDeclarationForm(),
+            "declare_url": declare_url,
+        },
+        status=status,
+    )
 
-    task = _case_task(process_pk, task_pk)
+
+def handle_declaration(request, task, *, case, declare_url, task_url):
+    """The holder of ``task`` declares on ``case``: no conflict (on to the task) or a conflict
+    (the task goes back to the pool)."""
     form = ConflictDeclarationForm(request.POST)
-    with transaction.atomic(), CaseFlow.lock(process_pk):
+    with transaction.atomic(), task.flow_task.flow_class.lock(task.process_id):
         task.refresh_from_db()
         if task.owner_id != request.user.pk or task.status != "ASSIGNED":
             raise PermissionDenied
         if not form.is_valid():
-            case = task.coerced_process
-            return render(
-                request,
-                "workflows/declare.html",
-                {"case": case, "step": case.current_step, "task": task, "form": form},
-                status=400,
+            return declaration_page(
+                request, case=case, task=task, declare_url=declare_url, form=form, status=400
             )
         try:
             declarations.declare(
                 task=task,
                 person=request.user,
+                case=case,
                 has_conflict=form.has_conflict,
                 reason=form.cleaned_data["reason"],
             )
@@ -134,7 +142,25 @@ def declare(request, process_pk, task_pk):
             request, _("Your declaration is recorded and the task is back in the pool.")
         )
         return redirect("work_inbox")
-    return redirect("work_task", process_pk=process_pk, task_pk=task_pk)
+    return redirect(task_url)
+
+
+def has_declared(case, user) -> bool:
+    declaration = declarations.declaration_of(case, user)
+    return declaration is not None and not declaration.has_conflict
+
+
+@require_POST
+@role_required(*WORKERS)
+def declare(request, process_pk, task_pk):
+    task = _case_task(process_pk, task_pk)
+    return handle_declaration(
+        request,
+        task,
+        case=task.coerced_process,
+        declare_url=reverse("work_declare", args=[process_pk, task_pk]),
+        task_url=reverse("work_task", args=[process_pk, task_pk]),
+    )
 
 
 @never_cache
@@ -146,8 +172,7 @@ def evidence_file(request, process_pk, task_pk, item_pk):
     case = task.coerced_process
     if task.owner_id != request.user.pk or task.status not in ("ASSIGNED", "STARTED"):
         raise PermissionDenied
-    declaration = declarations.declaration_of(case, request.user)
-    if declaration is None or declaration.has_conflict:
+    if not has_declared(case, request.user):
         raise PermissionDenied
     item = portfolio.frozen_file(case, item_pk)
     if item is None:
@@ -214,18 +239,13 @@ class StepTaskView(View):
         case = activation.process
         step = case.current_step
         node = activation.flow_task.name
-        declaration = declarations.declaration_of(case, request.user)
-        if declaration is None or declaration.has_conflict:
+        if not has_declared(case, request.user):
             # Nothing of the case is shown, and nothing accepted, before the declaration.
-            return render(
+            return declaration_page(
                 request,
-                "workflows/declare.html",
-                {
-                    "case": case,
-                    "step": step,
-                    "task": activation.task,
-                    "form": ConflictDeclarationForm(),
-                },
+                case=case,
+                task=activation.task,
+                declare_url=reverse("work_declare", args=[case.pk, activation.task.pk]),
                 status=400 if request.method == "POST" else 200,
             )
         form = self._form(request, case, step, node)

@@ -124,6 +124,7 @@ def _appeal_at_decision(who):
     (review,) = open_tasks(appeal, "review")
     client = as_user(who.reviewer)
     client.post(task_url(review) + "take/")
+    client.post(task_url(review) + "declare/", {"declaration": "none"})
     client.post(task_url(review), {"recommendation": "overturn", "reasons": "It is shown."})
     (task,) = open_tasks(appeal, "decide")
     return case, appeal, task
@@ -151,6 +152,7 @@ def test_two_decision_makers_deciding_one_appeal_at_once_give_one_outcome(who):
         def job():
             client = as_user(user)
             client.post(url + "take/")
+            client.post(url + "declare/", {"declaration": "none"})
             return client.post(url, data).status_code
 
         return job
@@ -164,6 +166,7 @@ def test_an_appeal_decision_sent_twice_at_once_is_recorded_once(who):
     case, appeal, task = _appeal_at_decision(who)
     url = task_url(task)
     as_user(who.judge).post(url + "take/")
+    as_user(who.judge).post(url + "declare/", {"declaration": "none"})
 
     def post(data):
         return lambda: as_user(who.judge).post(url, data).status_code

@@ -60,6 +60,10 @@ def test_it_shows_the_reviewer_the_portfolio_and_serves_its_files(review_task):
     assert reviewer.get(file_url).status_code == 403  # not before taking the task
     reviewer.post(task_url(task) + "take/")
     page = reviewer.get(task_url(task)).content.decode()
+    assert "Declare any conflict of interest" in page and GROUNDS not in page
+    assert reviewer.get(file_url).status_code == 403  # not before the declaration
+    reviewer.post(task_url(task) + "declare/", {"declaration": "none"})
+    page = reviewer.get(task_url(task)).content.decode()
     assert "The frozen portfolio" in page and file_url in page and GROUNDS in page
     response = reviewer.get(file_url)
     assert response.status_code == 200

@@ -26,7 +26,7 @@ from tests.workflows.appeal_helpers import (
 )
 from tests.workflows.engine_helpers import open_tasks
 from workflows import appeals, case_services
-from workflows.models import Appeal, Case, StepResult
+from workflows.models import Appeal, Case, ConflictDeclaration, StepResult
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,10 @@ def submit(case, who, capture):
 
 
 def take(client, task):
-    return client.post(task_url(task) + "take/", follow=True)
+    """Take an appeal task and declare no conflict of interest, as people do first."""
+    response = client.post(task_url(task) + "take/", follow=True)
+    client.post(task_url(task) + "declare/", {"declaration": "none"})
+    return response
 
 
 def review(appeal, who, capture, recommendation="overturn"):
@@ -498,3 +501,20 @@ def test_it_shows_the_inbox_with_a_constant_number_of_queries(who):
         appeals.submit_appeal(extra, candidate=other, grounds=GROUNDS)
     assert len(as_user(who.reviewer).get("/work/").context["appeal_claimable_tasks"]) == 4
     assert count() == one
+
+
+def test_it_gives_an_appeal_review_back_on_a_conflict_of_interest(
+    case, who, django_capture_on_commit_callbacks
+):
+    appeal = submit(case, who, django_capture_on_commit_callbacks)
+    (task,) = open_tasks(appeal, "review")
+    client = as_user(who.reviewer)
+    client.post(task_url(task) + "take/")
+    client.post(
+        task_url(task) + "declare/", {"declaration": "conflict", "reason": "My former student."}
+    )
+    task.refresh_from_db()
+    assert task.owner_id is None and task.status == "NEW"
+    assert ConflictDeclaration.objects.get(case=case, person=who.reviewer).has_conflict
+    refused = client.post(task_url(task) + "take/", follow=True).content.decode()
+    assert "You declared a conflict of interest in this case." in refused
