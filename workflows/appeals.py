@@ -11,7 +11,7 @@ case's results and in the audit trail) and a full recognition issues the credent
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -440,13 +440,25 @@ def decision_step(case):
     return next((s for s in case.plan_model.steps if s.kind == schema.StepKind.DECISION), None)
 
 
-def decision_of(case) -> StepResult | None:
-    """The original decision on ``case``."""
-    return (
-        StepResult.objects.filter(case=case, role=StepResult.Role.DECISION_MAKER)
-        .order_by("-created_at", "-pk")
-        .first()
+@dataclass(frozen=True)
+class Decision:
+    decided_at: datetime
+    reasons: str
+
+
+def decision_of(case) -> Decision | None:
+    """The original decision on ``case``: when it was made and the reasons the candidate read
+    (a panel's are each member's, in turn)."""
+    votes = list(
+        StepResult.objects.filter(case=case, role=StepResult.Role.DECISION_MAKER).order_by(
+            "created_at", "pk"
+        )
     )
+    if not votes:
+        return None
+    if len(votes) == 1:
+        return Decision(votes[0].created_at, votes[0].data["reasons"])
+    return Decision(votes[-1].created_at, case_services.panel_reasons([v.data for v in votes]))
 
 
 def appeal_of(case) -> Appeal | None:

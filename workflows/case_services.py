@@ -19,6 +19,7 @@ from rpl.quality import reporting as quality_reporting
 from rpl.quality import services as quality_services
 from workflows import identity, notifications, scoring
 from workflows import pipeline_schema as schema
+from workflows.duties import DECISION_NODES
 from workflows.models import Case, SpecificationPipeline, StepResult
 from workflows.selectors import published_version
 
@@ -30,7 +31,7 @@ ROLE_OF_NODE = {
     "test": StepResult.Role.ASSESSOR,
     "sit_test": StepResult.Role.AUTOMATIC,
     "moderate": StepResult.Role.MODERATOR,
-    "decision": StepResult.Role.DECISION_MAKER,
+    **dict.fromkeys(DECISION_NODES, StepResult.Role.DECISION_MAKER),
 }
 
 
@@ -135,20 +136,96 @@ def record(activation, *, actor, data: dict) -> StepResult:
         _record_marks(actor, data)
     if node == "identity_check":
         identity.retire_documents(case, actor=actor, reason="identity check recorded")
-    if node == "decision":
-        case.outcome = data["outcome"]
-        case.recognised_outcomes = data.get("recognised_outcomes", [])
-        case.results[step.id] = {"outcome": case.outcome}
-        case.save(update_fields=["outcome", "recognised_outcomes", "results"])
-        transaction.on_commit(lambda: _tell_decision(case, data.get("reasons", "")))
-        transaction.on_commit(lambda: quality_services.on_decision(case.pk))
+    panel_seat = node in DECISION_NODES and is_panel(step)
+    if node in DECISION_NODES and not panel_seat:
+        _decide(case, step, data["outcome"], data.get("recognised_outcomes", []), data["reasons"])
     audit.record(
         actor=actor,
         action="case.task_completed",
         target=case,
-        changes={"step": step.id, "task": node, **_summary(node, data)},
+        changes={
+            "step": step.id,
+            "task": node,
+            **_summary(node, data),
+            **({"panel_seat": True} if panel_seat else {}),
+        },
     )
     return result
+
+
+def _decide(case, step, outcome: str, recognised: list, reasons: str) -> None:
+    case.outcome = outcome
+    case.recognised_outcomes = recognised
+    case.results[step.id] = {"outcome": outcome}
+    case.save(update_fields=["outcome", "recognised_outcomes", "results"])
+    transaction.on_commit(lambda: _tell_decision(case, reasons))
+    transaction.on_commit(lambda: quality_services.on_decision(case.pk))
+
+
+def is_panel(step) -> bool:
+    return getattr(step, "decided_by", None) == schema.DecidedBy.PANEL
+
+
+def panel_size(activation) -> int:
+    step = activation.process.current_step
+    return step.panel_size if is_panel(step) else 1
+
+
+def settle_panel(activation) -> None:
+    """After the join of a panel's seats: each learning outcome is recognised when a majority of
+    the panel recognised it; all of them is full recognition, none is no recognition, some is
+    partial recognition where the step allows it (otherwise none)."""
+    case = activation.process
+    step = case.current_step
+    if not is_panel(step):
+        return
+    votes = [
+        r.data
+        for r in StepResult.objects.filter(
+            case=case, step_id=step.id, role=StepResult.Role.DECISION_MAKER
+        ).order_by("created_at", "pk")
+    ]
+    outcome, recognised = panel_outcome(
+        votes,
+        [str(pk) for pk in case.specification.outcomes.values_list("pk", flat=True)],
+        partial_allowed=step.partial_recognition,
+    )
+    _decide(case, step, outcome, recognised, panel_reasons(votes))
+    audit.record(
+        actor=None,
+        action="case.panel_decided",
+        target=case,
+        changes={"step": step.id, "votes": [v["outcome"] for v in votes], "outcome": outcome},
+    )
+
+
+def panel_outcome(votes: list[dict], outcomes: list[str], *, partial_allowed: bool):
+    """The panel's decision from its members' decisions, by majority per learning outcome."""
+    counts = dict.fromkeys(outcomes, 0)
+    for vote in votes:
+        if vote["outcome"] == "full":
+            chosen = outcomes
+        elif vote["outcome"] == "partial":
+            chosen = vote.get("recognised_outcomes", [])
+        else:
+            chosen = []
+        for pk in chosen:
+            if pk in counts:
+                counts[pk] += 1
+    recognised = sorted((pk for pk, n in counts.items() if 2 * n > len(votes)), key=int)
+    if len(recognised) == len(outcomes):
+        return "full", recognised
+    if recognised and partial_allowed:
+        return "partial", recognised
+    return "none", []
+
+
+def panel_reasons(votes: list[dict]) -> str:
+    """The reasons the candidate reads for a panel's decision: each member's, in turn."""
+    return "\n\n".join(
+        _("Panel member %(n)s: %(reasons)s") % {"n": n, "reasons": vote["reasons"]}
+        for n, vote in enumerate(votes, start=1)
+    )
 
 
 def _tell_decision(case, reasons: str) -> None:
@@ -184,7 +261,7 @@ def _tell_decision(case, reasons: str) -> None:
 
 
 def _summary(node, data) -> dict:
-    if node == "decision":
+    if node in DECISION_NODES:
         return {"outcome": data["outcome"], "recognised_outcomes": data.get("recognised_outcomes")}
     if "scores" in data:
         return {"scores": data["scores"]}

@@ -6,6 +6,7 @@ from guardian.shortcuts import assign_perm
 from credentials.models import Specification
 from rpl.accounts.roles import Role
 from workflows import case_services
+from workflows.duties import DECISION_NODES
 from workflows.models import Pipeline
 from workflows.services import install_demo_pipelines
 
@@ -54,11 +55,17 @@ DEMO_CASE_DATA = {
 DEMO_STATUS = {"mig-mag-welding": "revoke", "agile-project-management": "suspend"}
 
 
+def decider_for_seat(node: str, deciders: list):
+    """Panel seat n (``decision`` is seat 1) goes to the n-th decision maker."""
+    seat = 1 if node == "decision" else int(node.rsplit("_", 1)[1])
+    return deciders[(seat - 1) % len(deciders)]
+
+
 def _demo_actor(node: str, staff: dict) -> object:
     if node == "identity_check":
         return staff[Role.IDENTITY_OFFICER][0]
-    if node == "decision":
-        return staff[Role.DECISION_MAKER][0]
+    if node in DECISION_NODES:
+        return decider_for_seat(node, staff[Role.DECISION_MAKER])
     assessors = staff[Role.ASSESSOR]
     if node.startswith("assess_"):
         return assessors[(int(node.rsplit("_", 1)[1]) - 1) % len(assessors)]
@@ -82,7 +89,7 @@ def _drive_to_full_recognition(case, staff: dict) -> None:
             return
         for task in tasks:
             node = task.flow_task.name
-            maker = DEMO_CASE_DATA.get(node)
+            maker = DEMO_CASE_DATA.get("decision" if node in DECISION_NODES else node)
             data = (
                 maker(case)
                 if maker

@@ -11,6 +11,8 @@ from evidence import services as evidence
 from evidence.models import Application, EvidenceItem
 from rpl.accounts.roles import Role
 from workflows import applications, case_services, declarations
+from workflows.demo import decider_for_seat
+from workflows.duties import DECISION_NODES
 from workflows.models import Case
 
 # (candidate index, specification, the step the case waits at, scores that lead there)
@@ -99,8 +101,8 @@ def _build_application(candidate, specification) -> Application:
 def _person(node: str, staff: dict, turn: int):
     if node == "identity_check":
         return staff[Role.IDENTITY_OFFICER][0]
-    if node == "decision":
-        return staff[Role.DECISION_MAKER][0]
+    if node in DECISION_NODES:
+        return decider_for_seat(node, staff[Role.DECISION_MAKER])
     assessors = staff[Role.ASSESSOR]
     return assessors[turn % len(assessors)]
 

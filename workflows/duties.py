@@ -15,6 +15,7 @@ from viewflow.workflow.status import STATUS
 from rpl.accounts.roles import Role
 
 ASSESS_NODES = frozenset({"assess_1", "assess_2", "assess_3"})
+DECISION_NODES = frozenset({"decision", "panel_2", "panel_3", "panel_4", "panel_5"})
 SCORING_NODES = ASSESS_NODES | {"moderate", "test", "identity_check"}
 
 # node name -> (role, object permission codename on the case's specification)
@@ -25,7 +26,7 @@ NODE_ACCESS = {
     "assess_3": (Role.ASSESSOR, "assess"),
     "moderate": (Role.ASSESSOR, "assess"),
     "test": (Role.ASSESSOR, "assess"),
-    "decision": (Role.DECISION_MAKER, "decide"),
+    **dict.fromkeys(DECISION_NODES, (Role.DECISION_MAKER, "decide")),
 }
 
 
@@ -88,8 +89,11 @@ def refusal(user, task, *, checker=None, owners: TaskOwners | None = None) -> st
         return _("You already assess this step of the case: another assessor must take this task.")
     if node == "moderate" and user.pk in owners.owners(case.pk, ASSESS_NODES, step=step):
         return _("A moderator must not be one of the step's assessors.")
-    if node == "decision" and user.pk in owners.owners(case.pk, SCORING_NODES):
-        return _("You took part in assessing this case, so you may not decide it.")
+    if node in DECISION_NODES:
+        if user.pk in owners.owners(case.pk, SCORING_NODES):
+            return _("You took part in assessing this case, so you may not decide it.")
+        if user.pk in owners.owners(case.pk, DECISION_NODES, step=step, exclude_task_id=task.pk):
+            return _("You already sit on this case's panel: another member must take this seat.")
     return None
 
 

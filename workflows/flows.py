@@ -61,6 +61,14 @@ def _kind(*kinds):
     return lambda activation: activation.process.current_step.kind in kinds
 
 
+def _panel_of(size):
+    return lambda activation: case_services.panel_size(activation) >= size
+
+
+def _decision_seat(title):
+    return StepTask().Annotation(title=title).WithDeadline(this.escalate).Next(this.decision_join)
+
+
 class CaseFlow(flow.Flow):
     process_class = Case
     lock_impl = lock.SelectForUpdateLock(nowait=False)
@@ -74,7 +82,7 @@ class CaseFlow(flow.Flow):
         .Case(this.assess_split, _kind(*SCORED_KINDS))
         .Case(this.invite_test, case_services.has_online_test)
         .Case(this.test, _kind(StepKind.TEST))
-        .Default(this.decision)
+        .Default(this.decision_split)
     )
 
     identity_check = (
@@ -145,9 +153,22 @@ class CaseFlow(flow.Flow):
         .Next(this.route)
     )
 
-    decision = (
-        StepTask().Annotation(title=_("Decision")).WithDeadline(this.escalate).Next(this.decided)
+    # A decision maker decides; a panel has one seat per member (``decision`` is the first).
+    decision_split = (
+        flow.Split()
+        .Next(this.decision)
+        .Next(this.panel_2, case=_panel_of(2))
+        .Next(this.panel_3, case=_panel_of(3))
+        .Next(this.panel_4, case=_panel_of(4))
+        .Next(this.panel_5, case=_panel_of(5))
     )
+    decision = _decision_seat(_("Decision"))
+    panel_2 = _decision_seat(_("Panel decision"))
+    panel_3 = _decision_seat(_("Panel decision"))
+    panel_4 = _decision_seat(_("Panel decision"))
+    panel_5 = _decision_seat(_("Panel decision"))
+    decision_join = flow.Join().Next(this.settle)
+    settle = flow.Function(this.settle_decision).Next(this.decided)
     decided = (
         flow.Switch()
         .Case(this.issue, lambda activation: activation.process.outcome == "full")
@@ -173,6 +194,9 @@ class CaseFlow(flow.Flow):
 
     def test_finished(self, activation, **kwargs):
         case_services.online_test_finished(activation)
+
+    def settle_decision(self, activation):
+        case_services.settle_panel(activation)
 
     def issue_credential(self, activation):
         case_services.on_full_recognition(activation)

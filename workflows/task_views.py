@@ -28,7 +28,7 @@ from workflows import (
     portfolio,
     task_actions,
 )
-from workflows.duties import ASSESS_NODES, refusal
+from workflows.duties import ASSESS_NODES, DECISION_NODES, refusal
 from workflows.models import StepResult
 from workflows.task_forms import (
     ConflictDeclarationForm,
@@ -214,7 +214,7 @@ class StepTaskView(View):
         if node == "test":
             attempt = case_services.attempt_to_mark(case, step)
             return MarkingForm(data, attempt=attempt) if attempt else TestResultForm(data)
-        if node == "decision":
+        if node in DECISION_NODES:
             return DecisionForm(data, outcomes=outcomes, partial_allowed=step.partial_recognition)
         requests_left = (
             case_services.evidence_requests_left(case, step) if node in ASSESS_NODES else 0

@@ -32,8 +32,11 @@ TRIGGERS: dict[str, Trigger] = {
     "case.started": Trigger(EventType.CASE_SUBMITTED),
     "case.evidence_resubmitted": Trigger(EventType.CASE_SUBMITTED),
     "case.task_completed": Trigger(
-        EventType.CASE_DECIDED, when=lambda changes: changes.get("task") == "decision"
+        EventType.CASE_DECIDED,
+        when=lambda changes: changes.get("task") == "decision" and not changes.get("panel_seat"),
     ),
+    # A panel decides when its last member has voted (workflows/case_services.settle_panel).
+    "case.panel_decided": Trigger(EventType.CASE_DECIDED),
     # An appeal that overturns the decision decides the case again (workflows/appeals.py).
     "case.decision_overturned": Trigger(EventType.CASE_DECIDED),
     "credential.issued": Trigger(EventType.CREDENTIAL_ISSUED),

@@ -163,3 +163,39 @@ def test_only_active_subscriptions_of_the_organisation_to_that_event_get_it(
 def test_nothing_is_stored_when_nobody_subscribes(candidate, specification):
     issue(candidate, specification)
     assert not Event.objects.exists()
+
+
+def test_a_panel_reports_one_decision_when_its_last_member_has_voted(
+    candidate, assessor, assessor2, identity_officer, decision_maker, administrator, receiver
+):
+    from guardian.shortcuts import assign_perm
+
+    from rpl.accounts.roles import Role
+    from tests.factories import make_user
+
+    seed_specifications()
+    seed_engine([assessor, assessor2, identity_officer, decision_maker])
+    spec = Specification.objects.get(slug="agile-project-management")
+    services.create_subscription(
+        actor=administrator,
+        organisation=spec.awarding_body,
+        url=receiver.url,
+        events=["case.decided"],
+    )
+    case = case_services.start_case(candidate=candidate, specification=spec)
+    take_and_complete(open_tasks(case)[0], identity_officer, {"verified": True})
+    scores = {"scores": {str(o.pk): 4 for o in spec.outcomes.all()}}
+    for task, person in zip(open_tasks(case), (assessor, assessor2), strict=True):
+        take_and_complete(task, person, scores)
+    members = [decision_maker]
+    for n in (2, 3):
+        members.append(make_user(Role.DECISION_MAKER, email=f"member{n}@example.org"))
+        assign_perm("credentials.decide", members[-1], spec)
+    for n, (seat, member) in enumerate(zip(open_tasks(case), members, strict=True), start=1):
+        take_and_complete(
+            seat, member, {"outcome": "none", "recognised_outcomes": [], "reasons": "x"}
+        )
+        assert len(_bodies("case.decided")) == (1 if n == 3 else 0)
+
+    (decided,) = _bodies("case.decided")
+    assert decided["data"]["id"] == case.pk and decided["data"]["outcome"] == "none"

@@ -31,7 +31,9 @@ def _claimable(user) -> set[str]:
 def test_it_gives_every_worker_persona_work_and_waits_at_every_step_kind(demo):
     assert {"assess_1", "assess_2"} <= _claimable(demo.get(email="asesor@demo.rpl.local"))
     assert _claimable(demo.get(email="tozsamosc@demo.rpl.local")) == {"identity_check"}
-    assert _claimable(demo.get(email="decyzje@demo.rpl.local")) == {"decision"}
+    # The Agile case waits for its panel of three: each seat is open to each decision maker.
+    for email in ("decyzje@demo.rpl.local", "decyzje2@demo.rpl.local", "decyzje3@demo.rpl.local"):
+        assert _claimable(demo.get(email=email)) == {"decision", "panel_2", "panel_3"}
     waiting = {
         case.current_step.kind
         for case in Case.objects.filter(status="NEW", application__isnull=False)

@@ -93,7 +93,7 @@ def test_it_asks_for_an_interview_only_when_the_portfolio_is_borderline(demo, ca
         take_and_complete(first, staff["assessor"], sheet(case, score))
         assert "already assess this step" in refusal(staff["assessor"], second)
         take_and_complete(second, staff["assessor2"], sheet(case, score))
-    assert [t.flow_task.name for t in open_tasks(clear)] == ["decision"]
+    assert [t.flow_task.name for t in open_tasks(clear)] == ["decision", "panel_2", "panel_3"]
     interview = borderline.plan["steps"][2]
     assert interview["kind"] == "interview"
     expected = ["assess_1", "assess_2", "assess_3"][: interview["assessors"]]

@@ -16,6 +16,7 @@ from tests.workflows.strategies import valid_pipelines
 from workflows import case_services, services
 from workflows import pipeline_schema as schema
 from workflows.demo import POOL_PERMISSION
+from workflows.duties import DECISION_NODES
 from workflows.models import Pipeline
 
 _keys = itertools.count(1)
@@ -30,10 +31,10 @@ def world(db):
     people = {
         "assessors": [make_user(Role.ASSESSOR) for _ in range(4)],
         "identity": make_user(Role.IDENTITY_OFFICER),
-        "decider": make_user(Role.DECISION_MAKER),
+        "deciders": [make_user(Role.DECISION_MAKER) for _ in range(5)],
         "candidate": make_user(Role.CANDIDATE),
     }
-    for user in [*people["assessors"], people["identity"], people["decider"]]:
+    for user in [*people["assessors"], people["identity"], *people["deciders"]]:
         assign_perm(POOL_PERMISSION[user.roles[0]], user, spec)
     return spec, people
 
@@ -49,11 +50,12 @@ def _script(data, case, task, people):
         return people["assessors"][0], {
             "score_percent": data.draw(st.floats(0, 100, allow_nan=False))
         }
-    if node == "decision":
+    if node in DECISION_NODES:
+        seat = 0 if node == "decision" else int(node.removeprefix("panel_")) - 1
         choices = ["full", "none"] + (["partial"] if step.partial_recognition else [])
         outcome = data.draw(st.sampled_from(choices))
         recognised = outcomes[:1] if outcome == "partial" else []
-        return people["decider"], {
+        return people["deciders"][seat], {
             "outcome": outcome,
             "recognised_outcomes": recognised,
             "reasons": "x",

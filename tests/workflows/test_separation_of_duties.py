@@ -76,15 +76,34 @@ def test_it_refuses_the_decision_to_an_assessor_of_the_case(agile, assessor):
     scores = {"scores": {str(o.pk): 4 for o in agile.specification.outcomes.all()}}
     take_and_complete(first, assessor, scores)
     take_and_complete(second, both, scores)
-    (decision,) = open_tasks(agile)
-    assert decision.flow_task.name == "decision"
+    seats = open_tasks(agile)
+    assert [seat.flow_task.name for seat in seats] == ["decision", "panel_2", "panel_3"]
     client = _as(both)
     assert client.get("/work/").context["claimable_tasks"] == []
-    refused = client.post(_url(decision) + "take/", follow=True).content.decode()
-    assert "You took part in assessing this case, so you may not decide it." in refused
-    assert client.post(_url(decision), {"outcome": "full", "reasons": "x"}).status_code == 403
-    decision.refresh_from_db()
-    assert decision.owner_id is None and decision.status == "NEW"
+    for seat in seats:
+        refused = client.post(_url(seat) + "take/", follow=True).content.decode()
+        assert "You took part in assessing this case, so you may not decide it." in refused
+        assert client.post(_url(seat), {"outcome": "full", "reasons": "x"}).status_code == 403
+        seat.refresh_from_db()
+        assert seat.owner_id is None and seat.status == "NEW"
+
+
+def test_it_refuses_one_decision_maker_two_seats_of_a_panel(agile, assessor, assessor2):
+    decider = make_user(Role.DECISION_MAKER, email="panel@example.org")
+    assign_perm("credentials.decide", decider, agile.specification)
+    scores = {"scores": {str(o.pk): 4 for o in agile.specification.outcomes.all()}}
+    first, second = open_tasks(agile)
+    take_and_complete(first, assessor, scores)
+    take_and_complete(second, assessor2, scores)
+    seat_1, seat_2, _seat_3 = open_tasks(agile)
+    client = _as(decider)
+    take(client, _url(seat_1))
+    assert [t.pk for t in client.get("/work/").context["claimable_tasks"]] == []
+    refused = client.post(_url(seat_2) + "take/", follow=True).content.decode()
+    assert "another member must take this seat." in refused
+    assert client.post(_url(seat_2), {"outcome": "full", "reasons": "x"}).status_code == 403
+    seat_2.refresh_from_db()
+    assert seat_2.owner_id is None and seat_2.status == "NEW"
 
 
 def test_it_refuses_a_candidate_any_task_of_their_own_case(candidate, assessor):

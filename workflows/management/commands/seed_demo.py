@@ -19,6 +19,8 @@ DEMO_USERS = [
     ("asesor2@demo.rpl.local", "Joanna Zielińska", Role.ASSESSOR),
     ("tozsamosc@demo.rpl.local", "Ewa Wiśniewska", Role.IDENTITY_OFFICER),
     ("decyzje@demo.rpl.local", "Marek Wójcik", Role.DECISION_MAKER),
+    ("decyzje2@demo.rpl.local", "Agnieszka Szymańska", Role.DECISION_MAKER),
+    ("decyzje3@demo.rpl.local", "Krzysztof Woźniak", Role.DECISION_MAKER),
     ("jakosc@demo.rpl.local", "Katarzyna Lewandowska", Role.QUALITY_OFFICER),
     ("admin@demo.rpl.local", "Tomasz Kamiński", Role.ADMINISTRATOR),
 ]
