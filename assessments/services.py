@@ -35,7 +35,7 @@ from assessments import marking, selectors
 from assessments.bank_schema import BankError, check_bank
 from assessments.models import Answer, Option, Question, QuestionBank, TestAttempt, TestSitting
 from assessments.signals import test_over
-from rpl.accounts.tasks import send_email
+from rpl.accounts.mail import tell
 from rpl.audit import services as audit
 
 
@@ -177,30 +177,32 @@ def open_sitting(*, case, step, bank) -> TestSitting:
 def _invite(sitting) -> None:
     candidate = sitting.candidate
     link = settings.SITE_URL.rstrip("/") + reverse("assessments:sitting", args=[sitting.pk])
-    limit = (
-        _("%(n)s minutes") % {"n": sitting.time_limit_minutes}
-        if sitting.time_limit_minutes
-        else _("no time limit")
-    )
-    send_email.delay(
-        _("Your online test for “%(credential)s”")
-        % {"credential": sitting.bank.specification.title},
-        _(
+
+    def compose(reader):
+        limit = (
+            _("%(n)s minutes") % {"n": sitting.time_limit_minutes}
+            if sitting.time_limit_minutes
+            else _("no time limit")
+        )
+        subject = _("Your online test for “%(credential)s”") % {
+            "credential": sitting.bank.specification.title
+        }
+        body = _(
             "Hello %(candidate)s,\n\nThe next step of your case is an online test: "
             "%(questions)s questions, %(limit)s, pass mark %(pass)s %%, attempts allowed: "
             "%(attempts)s.%(supervised)s\n\nStart it when you are ready: %(link)s"
-        )
-        % {
-            "candidate": candidate.get_short_name(),
+        ) % {
+            "candidate": reader.get_short_name(),
             "questions": sitting.questions,
             "limit": limit,
             "pass": sitting.pass_mark_percent,
             "attempts": sitting.attempts_allowed,
             "supervised": " " + _("The test is supervised.") if sitting.supervised else "",
             "link": link,
-        },
-        [candidate.email],
-    )
+        }
+        return subject, body
+
+    tell([candidate], compose)
 
 
 def start_refusal(sitting) -> str | None:

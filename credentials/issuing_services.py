@@ -22,10 +22,11 @@ from datetime import UTC, datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from credentials import issuing, keys, status_lists
 from credentials.models_issuing import IssuedCredential, StatusList
-from rpl.accounts.tasks import send_email
+from rpl.accounts.mail import tell
 from rpl.audit import services as audit
 from rpl.lib import data_integrity, vc_jwt
 from rpl.lib.bitstring_status import status_list_entry
@@ -49,10 +50,20 @@ def _add_months(moment: datetime, months: int) -> datetime:
     )
 
 
-def _notify(credential: IssuedCredential, subject: str, body: str) -> None:
-    email = credential.learner.email
-    if email:
-        transaction.on_commit(lambda: send_email.delay(subject, body, [email]))
+def _notify(credential: IssuedCredential, subject, body, **values) -> None:
+    """E-mail the learner, in their language, once the transaction commits. ``subject`` and
+    ``body`` are lazy translations, formatted with the credential's title and address and
+    ``values``."""
+
+    def compose(reader):
+        context = {
+            "title": credential.specification.title,
+            "url": issuing.credential_url(credential.public_id),
+            **values,
+        }
+        return str(subject) % context, str(body) % context
+
+    tell([credential.learner], compose, on_commit=True)
 
 
 def issue_credential(
@@ -181,12 +192,11 @@ def _issue(
     )
     _notify(
         credential,
-        _("Your micro-credential “%(title)s” has been issued") % {"title": specification.title},
-        _(
+        gettext_lazy("Your micro-credential “%(title)s” has been issued"),
+        gettext_lazy(
             "Congratulations! Your micro-credential “%(title)s” has been issued. "
             "You can download it and share it from your wallet; anyone can check it at %(url)s"
-        )
-        % {"title": specification.title, "url": issuing.credential_url(public_id)},
+        ),
     )
     return credential
 
@@ -215,12 +225,11 @@ def _change(credential, *, actor, reason, action, state, bits, allowed_from, sub
             target=locked,
             changes={"from": previous, "to": state, "reason": reason},
         )
-        title = locked.specification.title
         _notify(
             locked,
-            subject % {"title": title},
-            body
-            % {"title": title, "reason": reason, "url": issuing.credential_url(locked.public_id)},
+            subject,
+            body,
+            reason=reason,
         )
     return locked
 
@@ -238,8 +247,8 @@ def revoke(credential: IssuedCredential, *, actor, reason: str) -> IssuedCredent
             (c.revocation_list, c.revocation_index, True),
             *([(c.suspension_list, c.suspension_index, False)] if c.state == "suspended" else []),
         ],
-        subject=_("Your micro-credential “%(title)s” has been revoked"),
-        body=_(
+        subject=gettext_lazy("Your micro-credential “%(title)s” has been revoked"),
+        body=gettext_lazy(
             "Your micro-credential “%(title)s” has been revoked and no longer verifies. "
             "Reason: %(reason)s\n\nDetails: %(url)s"
         ),
@@ -256,8 +265,8 @@ def suspend(credential: IssuedCredential, *, actor, reason: str) -> IssuedCreden
         state=IssuedCredential.State.SUSPENDED,
         allowed_from={IssuedCredential.State.ACTIVE},
         bits=lambda c: [(c.suspension_list, c.suspension_index, True)],
-        subject=_("Your micro-credential “%(title)s” has been suspended"),
-        body=_(
+        subject=gettext_lazy("Your micro-credential “%(title)s” has been suspended"),
+        body=gettext_lazy(
             "Your micro-credential “%(title)s” has been suspended: until it is reinstated it "
             "does not verify. Reason: %(reason)s\n\nDetails: %(url)s"
         ),
@@ -274,8 +283,8 @@ def reinstate(credential: IssuedCredential, *, actor, reason: str) -> IssuedCred
         state=IssuedCredential.State.ACTIVE,
         allowed_from={IssuedCredential.State.SUSPENDED},
         bits=lambda c: [(c.suspension_list, c.suspension_index, False)],
-        subject=_("Your micro-credential “%(title)s” has been reinstated"),
-        body=_(
+        subject=gettext_lazy("Your micro-credential “%(title)s” has been reinstated"),
+        body=gettext_lazy(
             "Your micro-credential “%(title)s” has been reinstated and verifies again. "
             "Reason: %(reason)s\n\nDetails: %(url)s"
         ),

@@ -30,6 +30,7 @@ from evidence.models import (
     Upload,
     WitnessRequest,
 )
+from rpl.accounts.mail import tell
 from rpl.accounts.tasks import send_email
 from rpl.audit import services as audit
 
@@ -521,20 +522,22 @@ def record_testimony(token: str, *, full_name, position, relationship, confirmat
             changes={"request": request.pk, "item": item.pk, "confirmation": confirmation},
         )
         candidate = application.candidate
-        send_email.delay(
-            _("Your witness has answered"),
-            _(
-                "Hello %(candidate)s,\n\n%(witness)s has sent their testimony for your application "
-                "“%(credential)s”. You can see it among your evidence.\n\n%(link)s"
-            )
-            % {
-                "candidate": candidate.get_short_name(),
-                "witness": request.witness_name,
-                "credential": application.specification.title,
-                "link": settings.SITE_URL.rstrip("/")
-                + reverse("evidence:witnesses", args=[application.pk]),
-            },
-            [candidate.email],
+        tell(
+            [candidate],
+            lambda reader: (
+                _("Your witness has answered"),
+                _(
+                    "Hello %(candidate)s,\n\n%(witness)s has sent their testimony for your "
+                    "application “%(credential)s”. You can see it among your evidence.\n\n%(link)s"
+                )
+                % {
+                    "candidate": reader.get_short_name(),
+                    "witness": request.witness_name,
+                    "credential": application.specification.title,
+                    "link": settings.SITE_URL.rstrip("/")
+                    + reverse("evidence:witnesses", args=[application.pk]),
+                },
+            ),
         )
     return testimony
 
@@ -657,20 +660,22 @@ def open_new_round(application, *, actor, message: str = "") -> Application:
         changes={"round": application.round},
     )
     candidate = application.candidate
-    send_email.delay(
-        _("More evidence is needed for your application"),
-        _(
-            "Hello %(candidate)s,\n\nThe assessors of “%(credential)s” ask you for more "
-            "evidence.\n\n%(message)s\n\nAdd it and submit again here: %(link)s"
-        )
-        % {
-            "candidate": candidate.get_short_name(),
-            "credential": application.specification.title,
-            "message": message,
-            "link": settings.SITE_URL.rstrip("/")
-            + reverse("evidence:application", args=[application.pk]),
-        },
-        [candidate.email],
+    tell(
+        [candidate],
+        lambda reader: (
+            _("More evidence is needed for your application"),
+            _(
+                "Hello %(candidate)s,\n\nThe assessors of “%(credential)s” ask you for more "
+                "evidence.\n\n%(message)s\n\nAdd it and submit again here: %(link)s"
+            )
+            % {
+                "candidate": reader.get_short_name(),
+                "credential": application.specification.title,
+                "message": message,
+                "link": settings.SITE_URL.rstrip("/")
+                + reverse("evidence:application", args=[application.pk]),
+            },
+        ),
     )
     return application
 

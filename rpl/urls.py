@@ -46,6 +46,6 @@ urlpatterns = [
     path("quality/", include("rpl.quality.urls")),
     path("api/", include("rpl.api.urls")),
     path("webhooks/", include("rpl.webhooks.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", accounts.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -22,8 +22,8 @@ from guardian.core import ObjectPermissionChecker
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
+from rpl.accounts.mail import tell
 from rpl.accounts.roles import Role
-from rpl.accounts.tasks import send_email
 from rpl.audit import services as audit
 from rpl.quality import services as quality_services
 from workflows import case_services
@@ -292,20 +292,22 @@ def _timeline_link(case) -> str:
 
 def _acknowledge(appeal) -> None:
     case = appeal.appealed_case
-    send_email.delay(
-        _("We have received your appeal"),
-        _(
-            "Hello %(candidate)s,\n\nWe have received your appeal against the decision on "
-            "“%(credential)s”. An assessor and a decision maker who did not handle your case "
-            "will consider it; we will e-mail you the outcome and its reasons.\n\n"
-            "Follow it here: %(link)s"
-        )
-        % {
-            "candidate": appeal.candidate.get_short_name(),
-            "credential": case.specification.title,
-            "link": _timeline_link(case),
-        },
-        [appeal.candidate.email],
+    tell(
+        [appeal.candidate],
+        lambda reader: (
+            _("We have received your appeal"),
+            _(
+                "Hello %(candidate)s,\n\nWe have received your appeal against the decision on "
+                "“%(credential)s”. An assessor and a decision maker who did not handle your case "
+                "will consider it; we will e-mail you the outcome and its reasons.\n\n"
+                "Follow it here: %(link)s"
+            )
+            % {
+                "candidate": reader.get_short_name(),
+                "credential": case.specification.title,
+                "link": _timeline_link(case),
+            },
+        ),
     )
 
 
@@ -321,21 +323,23 @@ def _call_pool(appeal, node: str) -> None:
     )
     if task is None:
         return
-    recipients = sorted(person.email for person in eligible_people(task) if person.email)
-    if node == "review":
-        subject = _("An appeal needs an assessor")
-    else:
-        subject = _("An appeal needs a decision maker")
-    body = _(
-        "An appeal against the decision on case %(case)s (“%(credential)s”) is waiting for "
-        "someone like you. Take it here: %(link)s"
-    ) % {
-        "case": appeal.appealed_case_id,
-        "credential": appeal.appealed_case.specification.title,
-        "link": _absolute(reverse("work_inbox")),
-    }
-    for email in recipients:
-        transaction.on_commit(lambda email=email: send_email.delay(subject, body, [email]))
+
+    def compose(reader):
+        if node == "review":
+            subject = _("An appeal needs an assessor")
+        else:
+            subject = _("An appeal needs a decision maker")
+        body = _(
+            "An appeal against the decision on case %(case)s (“%(credential)s”) is waiting for "
+            "someone like you. Take it here: %(link)s"
+        ) % {
+            "case": appeal.appealed_case_id,
+            "credential": appeal.appealed_case.specification.title,
+            "link": _absolute(reverse("work_inbox")),
+        }
+        return subject, body
+
+    tell(eligible_people(task), compose, on_commit=True)
 
 
 def eligible_people(task) -> list:
@@ -357,27 +361,30 @@ def _tell_outcome(appeal) -> None:
     from workflows import statement
 
     case = Case.objects.select_related("specification").get(pk=appeal.appealed_case_id)
-    if appeal.outcome == Appeal.Result.OVERTURNED:
-        verdict = _("The decision is overturned. The new decision is: %(outcome)s.") % {
-            "outcome": Outcome(appeal.new_outcome).label
+
+    def compose(reader):
+        if appeal.outcome == Appeal.Result.OVERTURNED:
+            verdict = _("The decision is overturned. The new decision is: %(outcome)s.") % {
+                "outcome": Outcome(appeal.new_outcome).label
+            }
+        else:
+            verdict = _("The decision is upheld: %(outcome)s.") % {
+                "outcome": case.get_outcome_display()
+            }
+        subject = _("The outcome of your appeal on “%(credential)s”") % {
+            "credential": case.specification.title
         }
-    else:
-        verdict = _("The decision is upheld: %(outcome)s.") % {
-            "outcome": case.get_outcome_display()
-        }
-    send_email.delay(
-        _("The outcome of your appeal on “%(credential)s”")
-        % {"credential": case.specification.title},
-        _("Hello %(candidate)s,\n\n%(verdict)s\n\nReasons:\n%(reasons)s\n\nDetails: %(link)s")
-        % {
-            "candidate": appeal.candidate.get_short_name(),
+        body = _(
+            "Hello %(candidate)s,\n\n%(verdict)s\n\nReasons:\n%(reasons)s\n\nDetails: %(link)s"
+        ) % {
+            "candidate": reader.get_short_name(),
             "verdict": verdict,
             "reasons": appeal.reasons,
             "link": _timeline_link(case),
         }
-        + statement.email_note(case),
-        [appeal.candidate.email],
-    )
+        return subject, body + statement.email_note(case)
+
+    tell([appeal.candidate], compose)
 
 
 def decision_email_note(case) -> str:

@@ -29,8 +29,8 @@ from evidence import services as evidence_services
 from evidence.forms import WithdrawForm
 from evidence.models import Application
 from rpl.accounts.access import role_required
+from rpl.accounts.mail import tell
 from rpl.accounts.roles import Role
-from rpl.accounts.tasks import send_email
 from rpl.audit import services as audit
 from workflows import appeals, case_services, identity, meeting_views
 from workflows import pipeline_schema as schema
@@ -65,20 +65,22 @@ def submit_application(application: Application, actor):
         )
         _resume(case)
     candidate = application.candidate
-    send_email.delay(
-        _("We have received your application"),
-        _(
-            "Hello %(candidate)s,\n\nWe have received your evidence for “%(credential)s” "
-            "(round %(round)s). You can follow every step of your case here: %(link)s\n\n"
-            "We will e-mail you whenever something needs you."
-        )
-        % {
-            "candidate": candidate.get_short_name(),
-            "credential": application.specification.title,
-            "round": snapshot.round,
-            "link": _absolute(reverse("case_timeline", args=[application.pk])),
-        },
-        [candidate.email],
+    tell(
+        [candidate],
+        lambda reader: (
+            _("We have received your application"),
+            _(
+                "Hello %(candidate)s,\n\nWe have received your evidence for “%(credential)s” "
+                "(round %(round)s). You can follow every step of your case here: %(link)s\n\n"
+                "We will e-mail you whenever something needs you."
+            )
+            % {
+                "candidate": reader.get_short_name(),
+                "credential": application.specification.title,
+                "round": snapshot.round,
+                "link": _absolute(reverse("case_timeline", args=[application.pk])),
+            },
+        ),
     )
     return snapshot
 

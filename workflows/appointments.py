@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from rpl.accounts.tasks import send_email
+from rpl.accounts.mail import tell
 from rpl.audit import services as audit
 from workflows.duties import ASSESS_NODES
 from workflows.models import Appointment
@@ -265,53 +265,61 @@ def _tell_candidate(appointment) -> None:
         if case.application_id
         else reverse("home")
     )
-    times = "\n".join(f"- {_when(slot)}" for slot in slot_times(appointment))
-    send_email.delay(
-        _("Choose a time for your %(kind)s") % {"kind": _kind_label(appointment)},
-        _(
-            "Hello %(candidate)s,\n\nFor your application for “%(credential)s”, the assessor "
-            "proposes these times for the %(kind)s (%(minutes)s minutes, %(place)s):\n%(times)s\n\n"
-            "Choose one, or ask for other times, here: %(link)s"
-        )
-        % {
-            "candidate": case.candidate.get_short_name(),
+
+    def compose(reader):
+        values = {
+            "candidate": reader.get_short_name(),
             "credential": case.specification.title,
             "kind": _kind_label(appointment),
             "minutes": appointment.duration_minutes,
             "place": appointment.place,
-            "times": times,
+            "times": "\n".join(f"- {_when(slot)}" for slot in slot_times(appointment)),
             "link": link,
-        },
-        [case.candidate.email],
-    )
+        }
+        subject = _("Choose a time for your %(kind)s") % values
+        body = (
+            _(
+                "Hello %(candidate)s,\n\nFor your application for “%(credential)s”, the "
+                "assessor proposes these times for the %(kind)s (%(minutes)s minutes, "
+                "%(place)s):\n%(times)s\n\nChoose one, or ask for other times, here: %(link)s"
+            )
+            % values
+        )
+        return subject, body
+
+    tell([case.candidate], compose)
 
 
 def _tell_assessors(appointment) -> None:
     case = appointment.case
-    if appointment.status == Appointment.Status.CONFIRMED:
-        subject = _("Case %(case)s: the candidate chose %(time)s") % {
-            "case": case.pk,
-            "time": _when(appointment.starts_at),
+
+    def compose(reader):
+        if appointment.status == Appointment.Status.CONFIRMED:
+            subject = _("Case %(case)s: the candidate chose %(time)s") % {
+                "case": case.pk,
+                "time": _when(appointment.starts_at),
+            }
+            news = _("The candidate chose %(time)s for the %(kind)s (%(place)s).") % {
+                "time": _when(appointment.starts_at),
+                "kind": _kind_label(appointment),
+                "place": appointment.place,
+            }
+        else:
+            subject = _("Case %(case)s: the candidate asks for other times") % {"case": case.pk}
+            news = _("The candidate asks for other times for the %(kind)s:\n%(note)s") % {
+                "kind": _kind_label(appointment),
+                "note": appointment.candidate_note,
+            }
+        link = _absolute(reverse("work_task", args=[case.pk, tasks[reader.pk].pk]))
+        body = _("Hello %(name)s,\n\n%(news)s\n\nThe task: %(link)s") % {
+            "name": reader.get_short_name(),
+            "news": news,
+            "link": link,
         }
-        news = _("The candidate chose %(time)s for the %(kind)s (%(place)s).") % {
-            "time": _when(appointment.starts_at),
-            "kind": _kind_label(appointment),
-            "place": appointment.place,
-        }
-    else:
-        subject = _("Case %(case)s: the candidate asks for other times") % {"case": case.pk}
-        news = _("The candidate asks for other times for the %(kind)s:\n%(note)s") % {
-            "kind": _kind_label(appointment),
-            "note": appointment.candidate_note,
-        }
-    for task in step_holders(case, appointment.step_id):
-        link = _absolute(reverse("work_task", args=[case.pk, task.pk]))
-        send_email.delay(
-            subject,
-            _("Hello %(name)s,\n\n%(news)s\n\nThe task: %(link)s")
-            % {"name": task.owner.get_short_name(), "news": news, "link": link},
-            [task.owner.email],
-        )
+        return subject, body
+
+    tasks = {task.owner_id: task for task in step_holders(case, appointment.step_id)}
+    tell([task.owner for task in tasks.values()], compose)
 
 
 # iCalendar -----------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from assessments import selectors as tests
 from assessments import services as test_services
 from assessments.models import TestAttempt
 from assessments.signals import test_over
+from rpl.accounts.mail import tell
 from rpl.accounts.roles import Role
-from rpl.accounts.tasks import send_email
 from rpl.audit import services as audit
 from rpl.quality import reporting as quality_reporting
 from rpl.quality import services as quality_services
@@ -138,7 +138,7 @@ def record(activation, *, actor, data: dict) -> StepResult:
         identity.retire_documents(case, actor=actor, reason="identity check recorded")
     panel_seat = node in DECISION_NODES and is_panel(step)
     if node in DECISION_NODES and not panel_seat:
-        _decide(case, step, data["outcome"], data.get("recognised_outcomes", []), data["reasons"])
+        _decide(case, step, data["outcome"], data.get("recognised_outcomes", []))
     audit.record(
         actor=actor,
         action="case.task_completed",
@@ -153,12 +153,12 @@ def record(activation, *, actor, data: dict) -> StepResult:
     return result
 
 
-def _decide(case, step, outcome: str, recognised: list, reasons: str) -> None:
+def _decide(case, step, outcome: str, recognised: list) -> None:
     case.outcome = outcome
     case.recognised_outcomes = recognised
     case.results[step.id] = {"outcome": outcome}
     case.save(update_fields=["outcome", "recognised_outcomes", "results"])
-    transaction.on_commit(lambda: _tell_decision(case, reasons))
+    transaction.on_commit(lambda: _tell_decision(case))
     transaction.on_commit(lambda: quality_services.on_decision(case.pk))
 
 
@@ -190,7 +190,7 @@ def settle_panel(activation) -> None:
         [str(pk) for pk in case.specification.outcomes.values_list("pk", flat=True)],
         partial_allowed=step.partial_recognition,
     )
-    _decide(case, step, outcome, recognised, panel_reasons(votes))
+    _decide(case, step, outcome, recognised)
     audit.record(
         actor=None,
         action="case.panel_decided",
@@ -228,7 +228,7 @@ def panel_reasons(votes: list[dict]) -> str:
     )
 
 
-def _tell_decision(case, reasons: str) -> None:
+def _tell_decision(case) -> None:
     """E-mail the candidate the decision and its reasons."""
     from django.conf import settings
     from django.urls import reverse
@@ -241,22 +241,24 @@ def _tell_decision(case, reasons: str) -> None:
         if case.application_id
         else reverse("home")
     )
-    send_email.delay(
-        _("A decision on your application for “%(credential)s”")
-        % {"credential": case.specification.title},
-        _(
-            "Hello %(candidate)s,\n\nThe decision on your application for “%(credential)s” "
-            "is: %(outcome)s.\n\nReasons:\n%(reasons)s\n\nDetails: %(link)s"
-        )
-        % {
-            "candidate": case.candidate.get_short_name(),
-            "credential": case.specification.title,
-            "outcome": Outcome(case.outcome).label,
-            "reasons": reasons,
-            "link": link,
-        }
-        + appeals.decision_email_note(case),
-        [case.candidate.email],
+    tell(
+        [case.candidate],
+        lambda reader: (
+            _("A decision on your application for “%(credential)s”")
+            % {"credential": case.specification.title},
+            _(
+                "Hello %(candidate)s,\n\nThe decision on your application for “%(credential)s” "
+                "is: %(outcome)s.\n\nReasons:\n%(reasons)s\n\nDetails: %(link)s"
+            )
+            % {
+                "candidate": reader.get_short_name(),
+                "credential": case.specification.title,
+                "outcome": Outcome(case.outcome).label,
+                "reasons": appeals.decision_of(case).reasons,
+                "link": link,
+            }
+            + appeals.decision_email_note(case),
+        ),
     )
 
 
@@ -507,8 +509,9 @@ def escalate(activation) -> None:
         target=case,
         changes={"step": step.id, "task": host.pk if host else None, "escalated_to": target},
     )
-    if recipients:
-        send_email.delay(
+    tell(
+        recipients,
+        lambda reader: (
             _("Deadline missed on case %(case)s") % {"case": case.pk},
             _(
                 "The step “%(step)s” of case %(case)s is past its deadline of %(days)s days. "
@@ -519,11 +522,11 @@ def escalate(activation) -> None:
                 "case": case.pk,
                 "days": step.deadline.days if step.deadline else "?",
             },
-            sorted(recipients),
-        )
+        ),
+    )
 
 
-def _escalation_recipients(case, target) -> set[str]:
+def _escalation_recipients(case, target) -> list:
     from django.contrib.auth import get_user_model
     from guardian.shortcuts import get_users_with_perms
 
@@ -538,4 +541,4 @@ def _escalation_recipients(case, target) -> set[str]:
             schema.EscalateTo.ADMINISTRATOR: Role.ADMINISTRATOR,
         }[target]
         users = get_user_model().objects.filter(groups__name=role.value)
-    return {user.email for user in users if user.is_active}
+    return sorted({user for user in users if user.is_active}, key=lambda user: user.email)

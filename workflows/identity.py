@@ -31,7 +31,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from evidence import storage
-from rpl.accounts.tasks import send_email
+from rpl.accounts.mail import tell
 from rpl.audit import services as audit
 from rpl.lib import filetypes
 from workflows.models import Case, IdentityDocument
@@ -196,8 +196,10 @@ def record_assertion(case, assertion: IdentityAssertion, *, actor) -> None:
         transaction.on_commit(
             lambda: _tell_officers(
                 case,
-                _("The candidate confirmed their identity with %(method)s.")
-                % {"method": assertion.method_label},
+                lambda: (
+                    _("The candidate confirmed their identity with %(method)s.")
+                    % {"method": assertion.method_label}
+                ),
             )
         )
 
@@ -257,7 +259,9 @@ def add_documents(case, *, actor, uploads) -> tuple[int, list[str]]:
             refused.append(str(error))
     if added:
         transaction.on_commit(
-            lambda: _tell_officers(case, _("The candidate gave files of their identity document."))
+            lambda: _tell_officers(
+                case, lambda: _("The candidate gave files of their identity document.")
+            )
         )
     return added, refused
 
@@ -379,8 +383,9 @@ def check_task(case, user) -> Task | None:
     return next((t for t in tasks if t.flow_task.name == "identity_check"), None)
 
 
-def _tell_officers(case, news: str) -> None:
-    """E-mail the identity officer holding the check, or else everyone who may take it."""
+def _tell_officers(case, news) -> None:
+    """E-mail the identity officer holding the check, or else everyone who may take it;
+    ``news()`` gives the news in the reader's language."""
     from workflows.notifications import pool_of
 
     tasks = Task.objects.filter(process=case, status__in=(STATUS.NEW, *OPEN)).select_related(
@@ -396,10 +401,11 @@ def _tell_officers(case, news: str) -> None:
     else:
         recipients = pool_of(check)
         link = base + reverse("work_inbox")
-    for person in recipients:
-        send_email.delay(
+    tell(
+        recipients,
+        lambda reader: (
             _("Case %(case)s: identity check") % {"case": case.pk},
             _("Hello %(name)s,\n\n%(news)s\n\nThe identity check: %(link)s")
-            % {"name": person.get_short_name(), "news": news, "link": link},
-            [person.email],
-        )
+            % {"name": reader.get_short_name(), "news": news(), "link": link},
+        ),
+    )

@@ -2,19 +2,21 @@
 a task's deadline to whoever holds it (or to the pool while nobody does)."""
 
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_users_with_perms
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from rpl.accounts.tasks import send_email
+from rpl.accounts.mail import tell
 from workflows.duties import NODE_ACCESS, TaskOwners, may_take
 
 
@@ -46,24 +48,25 @@ def pool_of(task) -> list:
 
 def announce_task(task) -> None:
     """Tell the pool that a task waits for one of them (after the transaction commits)."""
-    recipients = sorted(person.email for person in pool_of(task))
-    if not recipients:
-        return
     case = task.coerced_process
-    subject = _("A task waits for you: %(task)s, case %(case)s") % {
-        "task": task.flow_task.task_title,
-        "case": case.pk,
-    }
-    body = _(
-        "Hello,\n\nThe case %(case)s for “%(credential)s” needs someone for the task "
-        "“%(task)s”. The first person to take it does it.\n\nYour work list: %(link)s"
-    ) % {
-        "case": case.pk,
-        "credential": case.specification.title,
-        "task": task.flow_task.task_title,
-        "link": _link(reverse("work_inbox")),
-    }
-    transaction.on_commit(lambda: send_email.delay(subject, body, recipients))
+
+    def compose(reader):
+        subject = _("A task waits for you: %(task)s, case %(case)s") % {
+            "task": task.flow_task.task_title,
+            "case": case.pk,
+        }
+        body = _(
+            "Hello,\n\nThe case %(case)s for “%(credential)s” needs someone for the task "
+            "“%(task)s”. The first person to take it does it.\n\nYour work list: %(link)s"
+        ) % {
+            "case": case.pk,
+            "credential": case.specification.title,
+            "task": task.flow_task.task_title,
+            "link": _link(reverse("work_inbox")),
+        }
+        return subject, body
+
+    tell(pool_of(task), compose, on_commit=True)
 
 
 def deadline_of(task):
@@ -100,7 +103,7 @@ def send_deadline_reminders(now=None) -> int:
         due = deadline_of(task)
         if due is None or not (now >= due - ahead):
             continue
-        recipients = [task.owner.email] if task.owner_id else [p.email for p in pool_of(task)]
+        recipients = [task.owner] if task.owner_id else pool_of(task)
         with transaction.atomic():
             locked = Task.objects.select_for_update().get(pk=task.pk)
             if (locked.data or {}).get("reminded"):
@@ -108,22 +111,23 @@ def send_deadline_reminders(now=None) -> int:
             locked.data = {**(locked.data or {}), "reminded": now.isoformat()}
             locked.save(update_fields=["data"])
         if recipients:
-            case = task.coerced_process
-            send_email.delay(
-                _("Reminder: case %(case)s is due on %(date)s")
-                % {"case": case.pk, "date": due.date()},
-                _(
-                    "Hello,\n\nThe task “%(task)s” of case %(case)s for “%(credential)s” is due on "
-                    "%(date)s.\n\nYour work list: %(link)s"
-                )
-                % {
-                    "task": task.flow_task.task_title,
-                    "case": case.pk,
-                    "credential": case.specification.title,
-                    "date": due.date(),
-                    "link": _link(reverse("work_inbox")),
-                },
-                sorted(recipients),
-            )
+            tell(recipients, partial(_reminder, task, due))
             sent += 1
     return sent
+
+
+def _reminder(task, due, reader) -> tuple[str, str]:
+    case = task.coerced_process
+    date = date_format(timezone.localtime(due), "DATE_FORMAT")
+    subject = _("Reminder: case %(case)s is due on %(date)s") % {"case": case.pk, "date": date}
+    body = _(
+        "Hello,\n\nThe task “%(task)s” of case %(case)s for “%(credential)s” is due on "
+        "%(date)s.\n\nYour work list: %(link)s"
+    ) % {
+        "task": task.flow_task.task_title,
+        "case": case.pk,
+        "credential": case.specification.title,
+        "date": date,
+        "link": _link(reverse("work_inbox")),
+    }
+    return subject, body

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -42,3 +43,10 @@ def ensure_user(
         )
     user.__dict__.pop("roles", None)
     return user, created
+
+
+def remember_language(user, language: str | None) -> None:
+    """Keep the language ``user`` chose (or logged in with), for the e-mails they receive."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -2,11 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.views import i18n
 
 from rpl.accounts.access import role_required
 from rpl.accounts.forms import BackgroundPasswordResetForm, EmailAuthenticationForm
 from rpl.accounts.roles import Role
 from rpl.accounts.selectors import users_per_role
+from rpl.accounts.services import remember_language
 from rpl.audit.selectors import recent_events, verify_chain
 
 
@@ -75,3 +77,11 @@ def role_home(request, role):
         return render(request, f"home/{current.value}.html", context)
 
     return view(request)
+
+
+def set_language(request):
+    """Django's language switch; a signed-in person's choice is also kept for their e-mails."""
+    response = i18n.set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        remember_language(request.user, request.POST.get("language"))
+    return response

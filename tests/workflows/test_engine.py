@@ -196,7 +196,8 @@ def test_it_escalates_a_missed_deadline_without_cancelling_the_task(demo, candid
     events = AuditEvent.objects.filter(action="case.deadline_missed", target_id=str(case.pk))
     assert events.count() == 2
     assert events.first().changes["escalated_to"] == "assessor_pool"
-    assert {staff["assessor"].email, staff["assessor2"].email} <= set(mail.outbox[0].to)
+    told = {message.to[0] for message in mail.outbox if "Deadline missed" in message.subject}
+    assert {staff["assessor"].email, staff["assessor2"].email} <= told
     assert len(open_tasks(case)) == 2  # the assessors can still do the work
 
 
@@ -253,3 +254,28 @@ def test_it_tells_the_candidate_the_decision_and_its_reasons(
     assert message.to == [candidate.email]
     assert "No recognition" in message.body
     assert "The test was not passed." in message.body
+
+
+def test_it_tells_the_decision_in_the_candidate_s_language_not_the_decider_s(
+    demo, candidate, staff, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+    from django.utils import translation
+
+    candidate.language = "pl"
+    candidate.save(update_fields=["language"])
+    spec = demo["python-basics"]
+    case = case_services.start_case(candidate=candidate, specification=spec)
+    take_and_complete(open_tasks(case)[0], staff["assessor"], sheet(case, 1))
+    take_and_complete(open_tasks(case)[0], staff["assessor"], {"score_percent": 30.0})
+    mail.outbox.clear()
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        take_and_complete(
+            open_tasks(case, "decision")[0],
+            staff["decision_maker"],
+            {"outcome": "none", "recognised_outcomes": [], "reasons": "Test nie został zdany."},
+        )
+    (message,) = mail.outbox
+    assert message.subject == f"Decyzja w sprawie Twojego wniosku o „{spec.title_pl}”"
+    assert "Brak uznania" in message.body
+    assert "Test nie został zdany." in message.body
