@@ -174,3 +174,22 @@ def test_it_counts_open_tasks_at_a_step(double_marked, period):
     assert waits["portfolio"]["tasks"] == 7  # six markers and a moderator
     open_now = sum(1 for case in cases for t in open_tasks(case) if t.data.get("step") == "panel")
     assert waits["panel"]["open"] == open_now > 0
+
+
+def test_it_fills_the_score_table_for_sheets_recorded_before_it_existed(double_marked):
+    import importlib
+
+    from django.apps import apps
+
+    from rpl.quality.models import Score
+
+    fields = ["step_result", "assessor", "step_id", "round", "outcome_id", "value", "passed"]
+    before = sorted(Score.objects.values_list(*fields, "moderated"))
+    assert len(before) > 0 and any(row[-1] for row in before)
+    Score.objects.all().delete()
+
+    backfill = importlib.import_module("rpl.quality.migrations.0002_backfill_scores").backfill
+    backfill(apps, None)
+    assert sorted(Score.objects.values_list(*fields, "moderated")) == before
+    backfill(apps, None)  # nothing is written twice
+    assert Score.objects.count() == len(before)
