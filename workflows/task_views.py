@@ -224,15 +224,16 @@ class StepTaskView(View):
         )
 
     def _visible_results(self, case, step, node):
-        """Earlier results; in blind marking an assessor sees no other assessor's sheet."""
+        """Earlier results; in blind marking an assessor sees no other assessor's sheet, and a
+        panel member never sees another member's vote."""
         results = case_selectors.case_results(case)
         if node in ASSESS_NODES and getattr(step, "blind", False):
-            results = [
-                r
-                for r in results
-                if not (r.step_id == step.id and r.role == StepResult.Role.ASSESSOR)
-            ]
-        return results
+            hidden = StepResult.Role.ASSESSOR
+        elif node in DECISION_NODES:
+            hidden = StepResult.Role.DECISION_MAKER
+        else:
+            return results
+        return [r for r in results if not (r.step_id == step.id and r.role == hidden)]
 
     def dispatch(self, request, *args, **kwargs):
         activation = request.activation

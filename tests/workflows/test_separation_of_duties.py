@@ -118,3 +118,30 @@ def test_it_refuses_a_candidate_any_task_of_their_own_case(candidate, assessor):
     assert "Nobody may assess or decide their own case." in refused
     task.refresh_from_db()
     assert task.owner_id is None
+
+
+def test_it_hides_a_panel_member_s_vote_from_the_other_members(
+    agile, assessor, assessor2, decision_maker
+):
+    second_member = make_user(Role.DECISION_MAKER, email="member2@example.org")
+    assign_perm("credentials.decide", second_member, agile.specification)
+    outcomes = [str(o.pk) for o in agile.specification.outcomes.all()]
+    scores = {
+        "scores": dict.fromkeys(outcomes, 4),
+        "comments": {outcomes[0]: "The sprint reviews are convincing"},
+    }
+    first, second = open_tasks(agile)
+    take_and_complete(first, assessor, scores)
+    take_and_complete(second, assessor2, scores)
+    seat_1, seat_2, _seat_3 = open_tasks(agile)
+    vote = {"outcome": "none", "recognised_outcomes": [], "reasons": "Secret vote of member one"}
+    take_and_complete(seat_1, decision_maker, vote)
+
+    client = _as(second_member)
+    take(client, _url(seat_2))
+    page = client.get(_url(seat_2))
+    assert page.status_code == 200
+    assert "Secret vote of member one" not in page.content.decode()
+    # The assessors' sheets stay in view: the panel decides on them.
+    assert "The sprint reviews are convincing" in page.content.decode()
+    assert _as(decision_maker).get(_url(seat_2)).status_code == 403
