@@ -17,7 +17,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from rpl.accounts.mail import tell
-from workflows.duties import NODE_ACCESS, TaskOwners, may_take
+from workflows.duties import DECISION_NODES, NODE_ACCESS, TaskOwners, may_take
 
 
 def _link(path: str) -> str:
@@ -47,7 +47,10 @@ def pool_of(task) -> list:
 
 
 def announce_task(task) -> None:
-    """Tell the pool that a task waits for one of them (after the transaction commits)."""
+    """Tell the pool that a task waits for one of them (after the transaction commits). A
+    panel's seats open together and have one pool: its first seat (``decision``) tells it."""
+    if task.flow_task.name in DECISION_NODES - {"decision"}:
+        return
     case = task.coerced_process
 
     def compose(reader):

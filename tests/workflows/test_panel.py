@@ -115,3 +115,28 @@ def test_it_issues_when_the_panel_recognises_everything(panel_case):
     case.refresh_from_db()
     assert case.outcome == "full"
     assert case.data["credential_due"] is True
+
+
+def test_it_tells_each_decision_maker_once_that_the_panel_waits(
+    db,
+    candidate,
+    assessor,
+    assessor2,
+    identity_officer,
+    decision_maker,
+    django_capture_on_commit_callbacks,
+):
+    seed_specifications()
+    seed_engine([assessor, assessor2, identity_officer, decision_maker])
+    spec = Specification.objects.get(slug="agile-project-management")
+    case = case_services.start_case(candidate=candidate, specification=spec)
+    take_and_complete(open_tasks(case)[0], identity_officer, {"verified": True})
+    scores = {"scores": {str(o.pk): 4 for o in spec.outcomes.all()}}
+    first, second = open_tasks(case)
+    take_and_complete(first, assessor, scores)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        take_and_complete(second, assessor2, scores)
+    assert len(open_tasks(case)) == 3
+    told = [m for m in mail.outbox if m.to == [decision_maker.email]]
+    assert len(told) == 1 and "A task waits for you: Decision" in told[0].subject
