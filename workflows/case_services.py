@@ -20,7 +20,7 @@ from rpl.quality import services as quality_services
 from workflows import identity, notifications, scoring
 from workflows import pipeline_schema as schema
 from workflows.duties import DECISION_NODES
-from workflows.models import Case, SpecificationPipeline, StepResult
+from workflows.models import Case, Outcome, SpecificationPipeline, StepResult
 from workflows.selectors import published_version
 
 ROLE_OF_NODE = {
@@ -203,9 +203,9 @@ def panel_outcome(votes: list[dict], outcomes: list[str], *, partial_allowed: bo
     """The panel's decision from its members' decisions, by majority per learning outcome."""
     counts = dict.fromkeys(outcomes, 0)
     for vote in votes:
-        if vote["outcome"] == "full":
+        if vote["outcome"] == Outcome.FULL:
             chosen = outcomes
-        elif vote["outcome"] == "partial":
+        elif vote["outcome"] == Outcome.PARTIAL:
             chosen = vote.get("recognised_outcomes", [])
         else:
             chosen = []
@@ -214,10 +214,10 @@ def panel_outcome(votes: list[dict], outcomes: list[str], *, partial_allowed: bo
                 counts[pk] += 1
     recognised = sorted((pk for pk, n in counts.items() if 2 * n > len(votes)), key=int)
     if len(recognised) == len(outcomes):
-        return "full", recognised
+        return Outcome.FULL, recognised
     if recognised and partial_allowed:
-        return "partial", recognised
-    return "none", []
+        return Outcome.PARTIAL, recognised
+    return Outcome.NONE, []
 
 
 def panel_reasons(votes: list[dict]) -> str:
@@ -234,7 +234,6 @@ def _tell_decision(case) -> None:
     from django.urls import reverse
 
     from workflows import appeals
-    from workflows.models import Outcome
 
     link = settings.SITE_URL.rstrip("/") + (
         reverse("case_timeline", args=[case.application_id])
