@@ -17,7 +17,7 @@ from evidence import selectors as evidence_selectors
 from evidence.models import Application
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
-from workflows import appeals, case_selectors, portfolio, task_actions, task_views
+from workflows import appeals, case_selectors, declarations, portfolio, task_actions, task_views
 from workflows.appeal_forms import AppealDecisionForm, AppealForm, AppealReviewForm
 from workflows.models import Case
 
@@ -133,7 +133,7 @@ def evidence_file(request, process_pk, task_pk, item_pk):
         raise PermissionDenied
     if not appeals.may_take(request.user, task):
         raise PermissionDenied
-    if not task_views.has_declared(task.coerced_process.appealed_case, request.user):
+    if not declarations.has_declared(task.coerced_process.appealed_case, request.user):
         raise PermissionDenied
     item = portfolio.frozen_file(task.coerced_process.appealed_case, item_pk)
     if item is None:
@@ -174,7 +174,7 @@ class AppealTaskView(View):
         appeal = activation.process
         case = appeal.appealed_case
         node = activation.flow_task.name
-        if not task_views.has_declared(case, request.user):
+        if not declarations.has_declared(case, request.user):
             return task_views.declaration_page(
                 request,
                 case=case,

@@ -15,6 +15,13 @@ def declaration_of(case, person) -> ConflictDeclaration | None:
     return ConflictDeclaration.objects.filter(case=case, person=person).first()
 
 
+def has_declared(case, person) -> bool:
+    """Whether ``person`` declared no conflict of interest in ``case``: nothing of the case is
+    shown to them, and nothing accepted from them, before."""
+    declaration = declaration_of(case, person)
+    return declaration is not None and not declaration.has_conflict
+
+
 @transaction.atomic
 def declare(
     *, task, person, has_conflict: bool, reason: str = "", case=None

@@ -19,24 +19,16 @@ from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
 from workflows import (
     appeals,
-    appointments,
     case_selectors,
-    case_services,
     declarations,
-    identity,
     meeting_views,
     portfolio,
     task_actions,
+    task_work,
 )
 from workflows.duties import ASSESS_NODES, DECISION_NODES, refusal
 from workflows.models import StepResult
-from workflows.task_forms import (
-    ConflictDeclarationForm,
-    DecisionForm,
-    IdentityResultForm,
-    ScoreSheetForm,
-    TestResultForm,
-)
+from workflows.task_forms import ConflictDeclarationForm
 
 WORKERS = (Role.ASSESSOR, Role.IDENTITY_OFFICER, Role.DECISION_MAKER)
 
@@ -145,11 +137,6 @@ def handle_declaration(request, task, *, case, declare_url, task_url):
     return redirect(task_url)
 
 
-def has_declared(case, user) -> bool:
-    declaration = declarations.declaration_of(case, user)
-    return declaration is not None and not declaration.has_conflict
-
-
 @require_POST
 @role_required(*WORKERS)
 def declare(request, process_pk, task_pk):
@@ -172,7 +159,7 @@ def evidence_file(request, process_pk, task_pk, item_pk):
     case = task.coerced_process
     if task.owner_id != request.user.pk or task.status not in ("ASSIGNED", "STARTED"):
         raise PermissionDenied
-    if not has_declared(case, request.user):
+    if not declarations.has_declared(case, request.user):
         raise PermissionDenied
     item = portfolio.frozen_file(case, item_pk)
     if item is None:
@@ -206,23 +193,6 @@ def _sheet_rows(form, evidence):
 class StepTaskView(View):
     """The execute view of every ``StepTask`` node; its form depends on the step's kind."""
 
-    def _form(self, request, case, step, node):
-        data = request.POST if request.method == "POST" else None
-        outcomes = case.specification.outcomes.order_by("position")
-        if node == "identity_check":
-            return IdentityResultForm(data, step=step, assertion=identity.assertion_of(case))
-        if node == "test":
-            attempt = case_services.attempt_to_mark(case, step)
-            return MarkingForm(data, attempt=attempt) if attempt else TestResultForm(data)
-        if node in DECISION_NODES:
-            return DecisionForm(data, outcomes=outcomes, partial_allowed=step.partial_recognition)
-        requests_left = (
-            case_services.evidence_requests_left(case, step) if node in ASSESS_NODES else 0
-        )
-        return ScoreSheetForm(
-            data, outcomes=outcomes, step=step, evidence_requests_left=requests_left
-        )
-
     def _visible_results(self, case, step, node):
         """Earlier results; in blind marking an assessor sees no other assessor's sheet, and a
         panel member never sees another member's vote."""
@@ -240,7 +210,7 @@ class StepTaskView(View):
         case = activation.process
         step = case.current_step
         node = activation.flow_task.name
-        if not has_declared(case, request.user):
+        if not declarations.has_declared(case, request.user):
             # Nothing of the case is shown, and nothing accepted, before the declaration.
             return declaration_page(
                 request,
@@ -249,14 +219,15 @@ class StepTaskView(View):
                 declare_url=reverse("work_declare", args=[case.pk, activation.task.pk]),
                 status=400 if request.method == "POST" else 200,
             )
-        form = self._form(request, case, step, node)
+        form = task_work.form_for(
+            case, step, node, request.POST if request.method == "POST" else None
+        )
         evidence = portfolio.portfolio_of(case)
         if request.method == "POST" and form.is_valid():
-            too_early = appointments.score_refusal(case, step, node)
+            too_early = task_work.record(activation, request.user, form)
             if too_early:
                 form.add_error(None, too_early)
             else:
-                case_services.complete(activation, actor=request.user, data=form.to_data())
                 messages.success(request, _("Recorded. The case moves on."))
                 return redirect(reverse("work_inbox"))
         return render(

@@ -1,0 +1,32 @@
+"""Doing a case task, for the work pages and the API alike: the form its step asks for, and
+recording a valid one under the same rules."""
+
+from assessments.forms import MarkingForm
+from workflows import appointments, case_services, identity
+from workflows.duties import ASSESS_NODES, DECISION_NODES
+from workflows.task_forms import DecisionForm, IdentityResultForm, ScoreSheetForm, TestResultForm
+
+
+def form_for(case, step, node, data=None):
+    """The form of the task ``node`` on ``case``'s current ``step``, bound to ``data`` if given."""
+    outcomes = case.specification.outcomes.order_by("position")
+    if node == "identity_check":
+        return IdentityResultForm(data, step=step, assertion=identity.assertion_of(case))
+    if node == "test":
+        attempt = case_services.attempt_to_mark(case, step)
+        return MarkingForm(data, attempt=attempt) if attempt else TestResultForm(data)
+    if node in DECISION_NODES:
+        return DecisionForm(data, outcomes=outcomes, partial_allowed=step.partial_recognition)
+    requests_left = case_services.evidence_requests_left(case, step) if node in ASSESS_NODES else 0
+    return ScoreSheetForm(data, outcomes=outcomes, step=step, evidence_requests_left=requests_left)
+
+
+def record(activation, user, form) -> str | None:
+    """Record the valid ``form`` on the started ``activation`` (the case moves on), or say why
+    the step does not take it yet (an interview before its agreed time)."""
+    case = activation.process
+    too_early = appointments.score_refusal(case, case.current_step, activation.flow_task.name)
+    if too_early:
+        return too_early
+    case_services.complete(activation, actor=user, data=form.to_data())
+    return None
