@@ -22,15 +22,18 @@ def has_declared(case, person) -> bool:
     return declaration is not None and not declaration.has_conflict
 
 
-@transaction.atomic
 def declare(
     *, task, person, has_conflict: bool, reason: str = "", case=None
 ) -> ConflictDeclaration:
     """Record the declaration of the task's holder on ``case`` (by default the task's own case;
     an appeal's tasks declare on the appealed case); a conflict hands the task back to the pool.
+    Runs under the flow's lock on the task's process."""
+    with transaction.atomic(), task.flow_task.flow_class.lock(task.process_id):
+        task.refresh_from_db()
+        return _declare(task, person, has_conflict, reason, case or task.coerced_process)
 
-    The caller holds the flow's lock on the task's process."""
-    case = case or task.coerced_process
+
+def _declare(task, person, has_conflict, reason, case) -> ConflictDeclaration:
     if task.owner_id != person.pk or task.status != "ASSIGNED":
         raise DeclarationError(_("Only the person holding the task declares for it."))
     if declaration_of(case, person) is not None:

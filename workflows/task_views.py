@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,10 +22,9 @@ from workflows import (
     declarations,
     meeting_views,
     portfolio,
-    task_actions,
     task_work,
 )
-from workflows.duties import ASSESS_NODES, DECISION_NODES, refusal
+from workflows.duties import ASSESS_NODES, DECISION_NODES
 from workflows.models import StepResult
 from workflows.task_forms import ConflictDeclarationForm
 
@@ -60,15 +58,7 @@ def _case_task(process_pk, task_pk):
 @require_POST
 @role_required(*WORKERS)
 def take(request, process_pk, task_pk):
-    task = _case_task(process_pk, task_pk)
-    reason = task_actions.take(
-        task,
-        request.user,
-        refusal=refusal,
-        action="case.task_taken",
-        target=task.coerced_process,
-        changes={"task": task.flow_task.name, "step": (task.data or {}).get("step")},
-    )
+    reason = task_work.take(_case_task(process_pk, task_pk), request.user)
     if reason:
         messages.error(request, reason)
         return redirect("work_inbox")
@@ -79,14 +69,7 @@ def take(request, process_pk, task_pk):
 @require_POST
 @role_required(*WORKERS)
 def release(request, process_pk, task_pk):
-    task = _case_task(process_pk, task_pk)
-    task_actions.release(
-        task,
-        request.user,
-        action="case.task_released",
-        target=task.coerced_process,
-        changes={"task": task.flow_task.name},
-    )
+    task_work.release(_case_task(process_pk, task_pk), request.user)
     messages.success(request, _("The task is back in the pool."))
     return redirect("work_inbox")
 
@@ -109,26 +92,24 @@ def declaration_page(request, *, case, task, declare_url, form=None, status=200)
 def handle_declaration(request, task, *, case, declare_url, task_url):
     """The holder of ``task`` declares on ``case``: no conflict (on to the task) or a conflict
     (the task goes back to the pool)."""
+    if task.owner_id != request.user.pk or task.status != "ASSIGNED":
+        raise PermissionDenied
     form = ConflictDeclarationForm(request.POST)
-    with transaction.atomic(), task.flow_task.flow_class.lock(task.process_id):
-        task.refresh_from_db()
-        if task.owner_id != request.user.pk or task.status != "ASSIGNED":
-            raise PermissionDenied
-        if not form.is_valid():
-            return declaration_page(
-                request, case=case, task=task, declare_url=declare_url, form=form, status=400
-            )
-        try:
-            declarations.declare(
-                task=task,
-                person=request.user,
-                case=case,
-                has_conflict=form.has_conflict,
-                reason=form.cleaned_data["reason"],
-            )
-        except declarations.DeclarationError as error:
-            messages.error(request, str(error))
-            return redirect("work_inbox")
+    if not form.is_valid():
+        return declaration_page(
+            request, case=case, task=task, declare_url=declare_url, form=form, status=400
+        )
+    try:
+        declarations.declare(
+            task=task,
+            person=request.user,
+            case=case,
+            has_conflict=form.has_conflict,
+            reason=form.cleaned_data["reason"],
+        )
+    except declarations.DeclarationError as error:
+        messages.error(request, str(error))
+        return redirect("work_inbox")
     if form.has_conflict:
         messages.success(
             request, _("Your declaration is recorded and the task is back in the pool.")

@@ -1,10 +1,33 @@
-"""Doing a case task, for the work pages and the API alike: the form its step asks for, and
-recording a valid one under the same rules."""
+"""Doing a case task, for the work pages and the API alike: taking it and giving it back, the
+form its step asks for, and recording a valid one under the same rules."""
 
 from assessments.forms import MarkingForm
-from workflows import appointments, case_services, identity
-from workflows.duties import ASSESS_NODES, DECISION_NODES
+from workflows import appointments, case_services, identity, task_actions
+from workflows.duties import ASSESS_NODES, DECISION_NODES, refusal
 from workflows.task_forms import DecisionForm, IdentityResultForm, ScoreSheetForm, TestResultForm
+
+
+def take(task, user) -> str | None:
+    """Give the pooled ``task`` to ``user``; returns why not (taken, or a separation of duties)."""
+    return task_actions.take(
+        task,
+        user,
+        refusal=refusal,
+        action="case.task_taken",
+        target=task.coerced_process,
+        changes={"task": task.flow_task.name, "step": (task.data or {}).get("step")},
+    )
+
+
+def release(task, user) -> None:
+    """Give ``task`` back to its pool; only its holder may (``PermissionDenied`` otherwise)."""
+    task_actions.release(
+        task,
+        user,
+        action="case.task_released",
+        target=task.coerced_process,
+        changes={"task": task.flow_task.name},
+    )
 
 
 def form_for(case, step, node, data=None):
