@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 
-from rpl.api import cases, catalogue, credentials, problems, verification
+from rpl.api import cases, catalogue, credentials, problems, tasks, verification
 from rpl.api.auth import session_auth, token_auth
 from rpl.api.models import Scope
 
@@ -84,4 +84,5 @@ problems.install(api)
 api.add_router("/catalogue", catalogue.router)
 api.add_router("/cases", cases.router)
 api.add_router("/credentials", credentials.router)
+api.add_router("/tasks", tasks.router)
 api.add_router("", verification.router)

@@ -15,6 +15,8 @@ class Scope(models.TextChoices):
     CASES_WRITE = "cases:write", _("Start cases, upload evidence and submit")
     CREDENTIALS_READ = "credentials:read", _("Read and download credentials")
     CREDENTIALS_MANAGE = "credentials:manage", _("Suspend, reinstate and revoke credentials")
+    TASKS_READ = "tasks:read", _("Read your work list and tasks")
+    TASKS_WRITE = "tasks:write", _("Take, give back and record your tasks")
 
 
 class ApiToken(models.Model):

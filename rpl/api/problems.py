@@ -41,9 +41,9 @@ class Problem(Schema):
 class ApiProblem(Exception):
     """A refusal with its status, a short code (the problem type) and a message for people."""
 
-    def __init__(self, status: int, code: str, detail: str):
+    def __init__(self, status: int, code: str, detail: str, errors=()):
         super().__init__(detail)
-        self.status, self.code, self.detail = status, code, detail
+        self.status, self.code, self.detail, self.errors = status, code, detail, list(errors)
 
 
 def problem_response(status: int, detail: str, *, code: str = "", errors=()) -> HttpResponse:
@@ -126,7 +126,21 @@ def _http_error(request, exc: HttpError):
 
 
 def _api_problem(request, exc: ApiProblem):
-    return problem_response(exc.status, exc.detail, code=exc.code)
+    return problem_response(exc.status, exc.detail, code=exc.code, errors=exc.errors)
+
+
+def form_problem(form, prefix: str) -> ApiProblem:
+    """A Django form's errors as a 422 problem; each field named ``<prefix>.<field>``."""
+    errors = [
+        {
+            "field": f"{prefix}.{name}" if name != "__all__" else prefix,
+            "message": error["message"],
+            "code": error["code"] or "invalid",
+        }
+        for name, field_errors in form.errors.get_json_data().items()
+        for error in field_errors
+    ]
+    return ApiProblem(422, "validation", _("Some values are not valid: see errors."), errors)
 
 
 def _not_found(request, exc):

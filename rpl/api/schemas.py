@@ -181,6 +181,82 @@ class Timeline(Schema):
     steps: list[TimelineStep]
 
 
+# Tasks -----------------------------------------------------------------------------------------
+
+
+class TaskFilters(PageParams):
+    state: Literal["assigned", "claimable"] | None = Field(
+        None, description=_("Only the tasks you hold, or only those you may take.")
+    )
+
+
+class TaskStep(Schema):
+    id: str
+    kind: str
+
+
+class Task(Schema):
+    id: int
+    case: int = Field(description=_("The case's number, as on the work pages."))
+    specification: SpecificationRef
+    node: str = Field(description=_("The kind of task, e.g. assess_1, identity_check, decision."))
+    title: str
+    step: TaskStep
+    state: Literal["assigned", "claimable"]
+    created_at: datetime
+    due: datetime | None
+    overdue: bool
+
+
+class Choice(Schema):
+    value: str
+    label: str
+
+
+class FormField(Schema):
+    name: str
+    label: str
+    type: Literal["text", "integer", "number", "boolean", "choice", "multiple_choice"]
+    required: bool
+    help: str
+    choices: list[Choice]
+
+
+class TaskDetail(Task):
+    declared: bool = Field(
+        description=_("Whether you declared no conflict of interest: needed before recording.")
+    )
+    fields: list[FormField] = Field(
+        description=_("What the result asks for, as the task's page does (after the declaration).")
+    )
+
+
+class Declaration(Schema):
+    conflict: bool = Field(description=_("Whether you have a conflict of interest in the case."))
+    reason: Text = Field("", max_length=2000, description=_("What the conflict is, if any."))
+
+
+FieldValue = (
+    bool
+    | int
+    | float
+    | Annotated[str, StringConstraints(max_length=20_000)]
+    | list[Annotated[str, StringConstraints(max_length=200)]]
+)
+
+
+class TaskResult(Schema):
+    data: dict[Annotated[str, StringConstraints(max_length=100)], FieldValue] = Field(
+        description=_("A value for each field of the task, by the field's name.")
+    )
+
+
+class TaskRecorded(Schema):
+    task: int
+    case: int
+    status: Literal["DONE"]
+
+
 # Credentials -----------------------------------------------------------------------------------
 
 

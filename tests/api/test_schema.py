@@ -1,6 +1,6 @@
 """schemathesis against the OpenAPI document, in-process (WSGI): for every operation, generated
-requests — as a candidate with a token and anonymously — never cause a server error, and every
-response matches the schema documented for its status."""
+requests — as a candidate with a token, anonymously and, on the work list, as an assessor —
+never cause a server error, and every response matches the schema documented for its status."""
 
 import pytest
 import schemathesis
@@ -39,12 +39,21 @@ def candidate_token(_keep_test_connection, candidate, submitted, issued):
     return f"Bearer {text}"
 
 
+@pytest.fixture
+def assessor_token(_keep_test_connection, assessor, submitted):
+    """A token of an assessor in the pool of the submitted case, with its task to take."""
+    _row, text = tokens.create_token(user=assessor, name="schemathesis", scopes=Scope.values)
+    return f"Bearer {text}"
+
+
 @schema.parametrize()
 @settings(
     max_examples=25,
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_it_keeps_every_operation_to_its_schema(case, candidate_token):
+def test_it_keeps_every_operation_to_its_schema(case, candidate_token, assessor_token):
     case.call_and_validate(headers={"Authorization": candidate_token}, checks=CHECKS)
     case.call_and_validate(checks=CHECKS)
+    if case.path.startswith("/api/v1/tasks"):
+        case.call_and_validate(headers={"Authorization": assessor_token}, checks=CHECKS)
