@@ -222,9 +222,46 @@ class FormField(Schema):
     choices: list[Choice]
 
 
+class PortfolioOutcome(Schema):
+    id: int
+    position: int
+    statement: str
+    confidence: int | None
+    narrative: str
+
+
+class PortfolioItem(Schema):
+    id: int
+    round: int
+    kind: str
+    title: str
+    date: str | None
+    context: str
+    outcomes: list[int]
+    file_name: str | None = None
+    content_type: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+    url: str | None = None
+    statement: str | None = None
+    witness: dict[str, str] | None = None
+    download: str | None = Field(None, description=_("Where to download the file, if it is one."))
+
+
+class Portfolio(Schema):
+    round: int
+    digest: str
+    submitted_at: datetime
+    outcomes: list[PortfolioOutcome]
+    items: list[PortfolioItem]
+
+
 class TaskDetail(Task):
     declared: bool = Field(
         description=_("Whether you declared no conflict of interest: needed before recording.")
+    )
+    portfolio: Portfolio | None = Field(
+        description=_("The evidence as submitted (after the declaration), as the page shows it.")
     )
     fields: list[FormField] = Field(
         description=_("What the result asks for, as the task's page does (after the declaration).")

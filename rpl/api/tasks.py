@@ -7,7 +7,8 @@ the separation of duties holds here as there.
 
 from django import forms
 from django.db import transaction
-from django.http import QueryDict
+from django.http import Http404, QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +21,7 @@ from rpl.accounts.roles import Role
 from rpl.api import schemas
 from rpl.api.models import Scope
 from rpl.api.problems import ApiProblem, form_problem, responses
-from workflows import case_selectors, declarations, task_work
+from workflows import case_selectors, declarations, portfolio, task_work
 from workflows.duties import may_take
 from workflows.models import Case
 from workflows.notifications import deadline_of
@@ -106,17 +107,50 @@ def _describe(form) -> list[dict]:
     return described
 
 
-def _detail(user, task) -> dict:
+def _portfolio(request, task, case) -> dict | None:
+    evidence = portfolio.portfolio_of(case)
+    if evidence is None:
+        return None
+
+    def download(item):
+        if item.kind != "file":
+            return None
+        return request.build_absolute_uri(
+            reverse("api-v1:task_evidence", kwargs={"task_id": task.pk, "item_id": item.id})
+        )
+
+    return {
+        "round": evidence.round,
+        "digest": evidence.digest,
+        "submitted_at": evidence.submitted_at,
+        "outcomes": [
+            {
+                "id": o.id,
+                "position": o.position,
+                "statement": o.statement,
+                "confidence": o.confidence,
+                "narrative": o.narrative,
+            }
+            for o in evidence.outcomes.values()
+        ],
+        "items": [item.data | {"download": download(item)} for item in evidence.items],
+    }
+
+
+def _detail(request, task) -> dict:
+    user = request.auth.user
     holder = _holds(user, task)
     case = task.process.case
     declared = holder and declarations.has_declared(case, user)
-    fields = []
-    if declared:
-        fields = _describe(task_work.form_for(case, case.current_step, task.flow_task.name))
     return {
         **_serialize(task, "assigned" if holder else "claimable"),
         "declared": declared,
-        "fields": fields,
+        "portfolio": _portfolio(request, task, case) if declared else None,
+        "fields": (
+            _describe(task_work.form_for(case, case.current_step, task.flow_task.name))
+            if declared
+            else []
+        ),
     }
 
 
@@ -164,7 +198,37 @@ def list_tasks(request, filters: Query[schemas.TaskFilters]):
 )
 def get_task(request, task_id: schemas.Id):
     request.auth.require(Scope.TASKS_READ, *WORKERS)
-    return _detail(request.auth.user, _visible_task(request.auth.user, task_id))
+    return _detail(request, _visible_task(request.auth.user, task_id))
+
+
+@router.get(
+    "/{task_id}/evidence/{item_id}",
+    url_name="task_evidence",
+    summary=gettext_lazy("A submitted file of the task's case"),
+    description=gettext_lazy(
+        "To the holder of the task, after the declaration: the file as the candidate submitted "
+        "it (its SHA-256 is in the task's portfolio)."
+    ),
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "OK",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def task_evidence(request, task_id: schemas.Id, item_id: schemas.Id):
+    request.auth.require(Scope.TASKS_READ, *WORKERS)
+    user = request.auth.user
+    task = _case_task(task_id)
+    case = task.process.case
+    if not (_holds(user, task) and declarations.has_declared(case, user)):
+        raise Http404
+    item = portfolio.frozen_file(case, item_id)
+    if item is None:
+        raise Http404
+    return portfolio.file_response(item, preview=False)
 
 
 @router.post(
@@ -186,7 +250,7 @@ def take_task(request, task_id: schemas.Id):
         if reason:
             raise ApiProblem(409, "not-taken", reason)
         task.refresh_from_db()
-    return _detail(user, task)
+    return _detail(request, task)
 
 
 @router.post(

@@ -7,7 +7,7 @@ from viewflow.workflow.status import STATUS
 
 from rpl.accounts.roles import Role
 from rpl.api.models import Scope
-from tests.api.conftest import token_client
+from tests.api.conftest import PDF, token_client
 from tests.factories import make_user
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from workflows.models import StepResult
@@ -91,9 +91,17 @@ def test_it_takes_declares_and_records_a_score_sheet(case, portfolio_task, asses
     assert early.status_code == 409
     assert early.json()["type"].endswith("declaration-needed")
 
+    assert client.get(url).json()["portfolio"] is None
     declared = client.post(f"{url}/declaration", {"conflict": False}, "application/json")
     assert declared.status_code == 204
-    fields = {f["name"]: f for f in client.get(url).json()["fields"]}
+    detail = client.get(url).json()
+    (item,) = detail["portfolio"]["items"]
+    assert (item["file_name"], item["kind"]) == ("cv.pdf", "file")
+    download = client.get(item["download"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF
+    assert download["Content-Disposition"].startswith("attachment")
+    fields = {f["name"]: f for f in detail["fields"]}
     first = case.specification.outcomes.order_by("position").first()
     score = fields[f"score_{first.pk}"]
     assert score["type"] == "choice"
@@ -135,6 +143,10 @@ def test_it_keeps_a_task_to_its_holder(case, portfolio_task, assessor):
     intruder = token_client(other)
     url = f"{TASKS}{portfolio_task.pk}"
     assert intruder.get(url).status_code == 404
+    (item,) = case.application.items.all()
+    assert intruder.get(f"{url}/evidence/{item.pk}").status_code == 404
+    # The holder too, before the declaration.
+    assert token_client(assessor).get(f"{url}/evidence/{item.pk}").status_code == 404
     assert intruder.post(f"{url}/take").status_code == 409
     declared = intruder.post(f"{url}/declaration", {"conflict": False}, "application/json")
     assert declared.status_code == 403
