@@ -24,8 +24,6 @@ from workflows import (
     portfolio,
     task_work,
 )
-from workflows.duties import ASSESS_NODES, DECISION_NODES
-from workflows.models import StepResult
 from workflows.task_forms import ConflictDeclarationForm
 
 WORKERS = (Role.ASSESSOR, Role.IDENTITY_OFFICER, Role.DECISION_MAKER)
@@ -174,18 +172,6 @@ def _sheet_rows(form, evidence):
 class StepTaskView(View):
     """The execute view of every ``StepTask`` node; its form depends on the step's kind."""
 
-    def _visible_results(self, case, step, node):
-        """Earlier results; in blind marking an assessor sees no other assessor's sheet, and a
-        panel member never sees another member's vote."""
-        results = case_selectors.case_results(case)
-        if node in ASSESS_NODES and getattr(step, "blind", False):
-            hidden = StepResult.Role.ASSESSOR
-        elif node in DECISION_NODES:
-            hidden = StepResult.Role.DECISION_MAKER
-        else:
-            return results
-        return [r for r in results if not (r.step_id == step.id and r.role == hidden)]
-
     def dispatch(self, request, *args, **kwargs):
         activation = request.activation
         case = activation.process
@@ -221,7 +207,7 @@ class StepTaskView(View):
                 "task": activation.task,
                 "form": form,
                 "results": case_selectors.result_lines(
-                    self._visible_results(case, step, node), case
+                    task_work.visible_results(case, step, node), case
                 ),
                 "portfolio": evidence,
                 "sheet_rows": _sheet_rows(form, evidence),

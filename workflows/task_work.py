@@ -1,9 +1,11 @@
-"""Doing a case task, for the work pages and the API alike: taking it and giving it back, the
-form its step asks for, and recording a valid one under the same rules."""
+"""Doing a case task, for the work pages and the API alike: taking it and giving it back, what
+its holder may see of the case, the form its step asks for, and recording a valid one under the
+same rules."""
 
 from assessments.forms import MarkingForm
-from workflows import appointments, case_services, identity, task_actions
+from workflows import appointments, case_selectors, case_services, identity, task_actions
 from workflows.duties import ASSESS_NODES, DECISION_NODES, refusal
+from workflows.models import StepResult
 from workflows.task_forms import DecisionForm, IdentityResultForm, ScoreSheetForm, TestResultForm
 
 
@@ -42,6 +44,19 @@ def form_for(case, step, node, data=None):
         return DecisionForm(data, outcomes=outcomes, partial_allowed=step.partial_recognition)
     requests_left = case_services.evidence_requests_left(case, step) if node in ASSESS_NODES else 0
     return ScoreSheetForm(data, outcomes=outcomes, step=step, evidence_requests_left=requests_left)
+
+
+def visible_results(case, step, node) -> list:
+    """What was recorded in the case that the holder of ``node`` may see: in blind marking an
+    assessor sees no other assessor's sheet, and a panel member never sees another's vote."""
+    results = case_selectors.case_results(case)
+    if node in ASSESS_NODES and getattr(step, "blind", False):
+        hidden = StepResult.Role.ASSESSOR
+    elif node in DECISION_NODES:
+        hidden = StepResult.Role.DECISION_MAKER
+    else:
+        return results
+    return [r for r in results if not (r.step_id == step.id and r.role == hidden)]
 
 
 def record(activation, user, form) -> str | None:

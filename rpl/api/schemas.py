@@ -256,12 +256,40 @@ class Portfolio(Schema):
     items: list[PortfolioItem]
 
 
+class RecordedScore(Schema):
+    outcome: int | None
+    position: int | None
+    score: int
+    rules: dict[str, bool] | None
+    comment: str
+
+
+class Fact(Schema):
+    label: str
+    value: str
+
+
+class RecordedResult(Schema):
+    step: str
+    role: str
+    role_label: str
+    recorded_at: datetime
+    scores: list[RecordedScore]
+    facts: list[Fact]
+
+
 class TaskDetail(Task):
     declared: bool = Field(
         description=_("Whether you declared no conflict of interest: needed before recording.")
     )
     portfolio: Portfolio | None = Field(
         description=_("The evidence as submitted (after the declaration), as the page shows it.")
+    )
+    results: list[RecordedResult] = Field(
+        description=_(
+            "What was recorded in the case before, that you may see (after the declaration): "
+            "never a blind co-marker's sheet or another panel member's vote."
+        )
     )
     fields: list[FormField] = Field(
         description=_("What the result asks for, as the task's page does (after the declaration).")

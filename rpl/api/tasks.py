@@ -137,6 +137,31 @@ def _portfolio(request, task, case) -> dict | None:
     }
 
 
+def _results(case, task) -> list[dict]:
+    step, node = case.current_step, task.flow_task.name
+    lines = case_selectors.result_lines(task_work.visible_results(case, step, node), case)
+    return [
+        {
+            "step": line.result.step_id,
+            "role": line.result.role,
+            "role_label": str(line.result.get_role_display()),
+            "recorded_at": line.result.created_at,
+            "scores": [
+                {
+                    "outcome": row["outcome"].pk if row["outcome"] else None,
+                    "position": row["outcome"].position if row["outcome"] else None,
+                    "score": row["score"],
+                    "rules": row["rules"],
+                    "comment": row["comment"],
+                }
+                for row in line.outcomes
+            ],
+            "facts": [{"label": str(label), "value": str(value)} for label, value in line.facts],
+        }
+        for line in lines
+    ]
+
+
 def _detail(request, task) -> dict:
     user = request.auth.user
     holder = _holds(user, task)
@@ -146,6 +171,7 @@ def _detail(request, task) -> dict:
         **_serialize(task, "assigned" if holder else "claimable"),
         "declared": declared,
         "portfolio": _portfolio(request, task, case) if declared else None,
+        "results": _results(case, task) if declared else [],
         "fields": (
             _describe(task_work.form_for(case, case.current_step, task.flow_task.name))
             if declared

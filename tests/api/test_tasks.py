@@ -184,7 +184,11 @@ def test_it_records_a_decision_for_the_decision_maker(
     url = f"{TASKS}{decision.pk}"
     client.post(f"{url}/take")
     client.post(f"{url}/declaration", {"conflict": False}, "application/json")
-    fields = {f["name"]: f for f in client.get(url).json()["fields"]}
+    detail = client.get(url).json()
+    sheet, test = detail["results"]
+    assert sheet["role"] == "assessor" and {s["score"] for s in sheet["scores"]} == {3}
+    assert test["facts"] == [{"label": "Result", "value": "90.0 %"}]
+    fields = {f["name"]: f for f in detail["fields"]}
     assert {c["value"] for c in fields["outcome"]["choices"]} >= {"full", "none"}
     partial = {"outcome": "partial", "recognised_outcomes": [], "reasons": "Some."}
     refused = client.post(f"{url}/result", {"data": partial}, "application/json")
@@ -197,3 +201,26 @@ def test_it_records_a_decision_for_the_decision_maker(
 
 def _raw(case):
     return {str(o.pk): 3 for o in case.specification.outcomes.all()}
+
+
+def test_it_keeps_blind_marking_blind(spec, candidate, assessor, identity_officer):
+    from credentials.models import Specification
+    from workflows import case_services
+
+    agile = Specification.objects.get(slug="agile-project-management")
+    co_marker = make_user(Role.ASSESSOR, email="blind@example.org")
+    assign_perm("credentials.assess", co_marker, agile)
+    case = case_services.start_case(candidate=candidate, specification=agile)
+    take_and_complete(open_tasks(case)[0], identity_officer, {"verified": True})
+    first, second = open_tasks(case)
+    outcomes = [str(o.pk) for o in agile.outcomes.all()]
+    sheet = {"scores": dict.fromkeys(outcomes, 4), "comments": {outcomes[0]: "Secret remark"}}
+    take_and_complete(first, assessor, sheet)
+
+    client = token_client(co_marker)
+    url = f"{TASKS}{second.pk}"
+    assert client.post(f"{url}/take").status_code == 200
+    client.post(f"{url}/declaration", {"conflict": False}, "application/json")
+    response = client.get(url)
+    assert [r["role"] for r in response.json()["results"]] == ["identity_officer"]
+    assert "Secret remark" not in response.content.decode()
