@@ -54,3 +54,17 @@ def test_it_gives_every_worker_persona_work_and_waits_at_every_step_kind(demo):
     cases = Case.objects.count()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Case.objects.count() == cases
+
+
+def test_it_e_mails_nobody_about_the_demo_s_made_up_work_and_ends_with_the_logins(db):
+    import io
+
+    from django.core import mail
+
+    mail.outbox.clear()
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert mail.outbox == []
+    lines = out.getvalue().strip().splitlines()
+    assert lines[-1].split() == ["Administrator", "admin@demo.rpl.local"]
+    assert any(line.startswith("Demo accounts (password for all:") for line in lines[-13:])
