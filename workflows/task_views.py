@@ -4,14 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from viewflow.workflow.flow.utils import wrap_view
-from viewflow.workflow.models import Task
 
 from assessments.forms import MarkingForm
 from rpl.accounts.access import role_required
@@ -44,19 +43,10 @@ def inbox(request):
     )
 
 
-def _case_task(process_pk, task_pk):
-    from workflows.flows import CaseFlow, StepTask
-
-    task = get_object_or_404(Task, pk=task_pk, process_id=process_pk)
-    if task.process.flow_class is not CaseFlow or not isinstance(task.flow_task, StepTask):
-        raise Http404
-    return task
-
-
 @require_POST
 @role_required(*WORKERS)
 def take(request, process_pk, task_pk):
-    reason = task_work.take(_case_task(process_pk, task_pk), request.user)
+    reason = task_work.take(task_work.case_task(task_pk, process_pk), request.user)
     if reason:
         messages.error(request, reason)
         return redirect("work_inbox")
@@ -67,7 +57,7 @@ def take(request, process_pk, task_pk):
 @require_POST
 @role_required(*WORKERS)
 def release(request, process_pk, task_pk):
-    task_work.release(_case_task(process_pk, task_pk), request.user)
+    task_work.release(task_work.case_task(task_pk, process_pk), request.user)
     messages.success(request, _("The task is back in the pool."))
     return redirect("work_inbox")
 
@@ -119,7 +109,7 @@ def handle_declaration(request, task, *, case, declare_url, task_url):
 @require_POST
 @role_required(*WORKERS)
 def declare(request, process_pk, task_pk):
-    task = _case_task(process_pk, task_pk)
+    task = task_work.case_task(task_pk, process_pk)
     return handle_declaration(
         request,
         task,
@@ -134,7 +124,7 @@ def declare(request, process_pk, task_pk):
 def evidence_file(request, process_pk, task_pk, item_pk):
     """A submitted file of the case, to the person holding one of its open tasks, after their
     declaration. ``?preview`` shows images and PDFs inline (framed by our own pages only)."""
-    task = _case_task(process_pk, task_pk)
+    task = task_work.case_task(task_pk, process_pk)
     case = task.coerced_process
     if task.owner_id != request.user.pk or task.status not in ("ASSIGNED", "STARTED"):
         raise PermissionDenied
@@ -149,7 +139,7 @@ def evidence_file(request, process_pk, task_pk, item_pk):
 @login_required
 def task(request, process_pk, task_pk):
     """Do a task: viewflow's wrapper locks the case, checks ownership and starts the task."""
-    flow_task = _case_task(process_pk, task_pk).flow_task
+    flow_task = task_work.case_task(task_pk, process_pk).flow_task
     return wrap_view(flow_task, flow_task.view)(request, process_pk=process_pk, task_pk=task_pk)
 
 

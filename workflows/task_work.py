@@ -2,11 +2,27 @@
 its holder may see of the case, the form its step asks for, and recording a valid one under the
 same rules."""
 
+from django.http import Http404
+from viewflow.workflow.models import Task
+
 from assessments.forms import MarkingForm
 from workflows import appointments, case_selectors, case_services, identity, task_actions
 from workflows.duties import ASSESS_NODES, DECISION_NODES, refusal
 from workflows.models import StepResult
 from workflows.task_forms import DecisionForm, IdentityResultForm, ScoreSheetForm, TestResultForm
+
+
+def case_task(task_pk, process_pk=None) -> Task:
+    """A person's task of the case flow (not an appeal's or an audit's), or ``Http404``."""
+    from workflows.flows import CaseFlow, StepTask
+
+    tasks = Task.objects.select_related("process__case__specification")
+    if process_pk is not None:
+        tasks = tasks.filter(process_id=process_pk)
+    task = tasks.filter(pk=task_pk, process__flow_class=CaseFlow).first()
+    if task is None or not isinstance(task.flow_task, StepTask):
+        raise Http404
+    return task
 
 
 def take(task, user) -> str | None:

@@ -31,26 +31,15 @@ router = Router(tags=["tasks"])
 WORKERS = (Role.ASSESSOR, Role.IDENTITY_OFFICER, Role.DECISION_MAKER)
 
 
-def _case_task(task_id) -> Task:
-    from workflows.flows import CaseFlow, StepTask
-
-    task = Task.objects.select_related("process__case__specification").get(
-        pk=task_id, process__flow_class=CaseFlow, flow_task_type="HUMAN"
-    )
-    if not isinstance(task.flow_task, StepTask):
-        raise Task.DoesNotExist
-    return task
-
-
 def _holds(user, task) -> bool:
     return task.owner_id == user.pk and task.status == STATUS.ASSIGNED
 
 
 def _visible_task(user, task_id) -> Task:
     """A task ``user`` holds or may take; anything else is not found."""
-    task = _case_task(task_id)
+    task = task_work.case_task(task_id)
     if not (_holds(user, task) or (task.status == STATUS.NEW and may_take(user, task))):
-        raise Task.DoesNotExist
+        raise Http404
     return task
 
 
@@ -247,7 +236,7 @@ def get_task(request, task_id: schemas.Id):
 def task_evidence(request, task_id: schemas.Id, item_id: schemas.Id):
     request.auth.require(Scope.TASKS_READ, *WORKERS)
     user = request.auth.user
-    task = _case_task(task_id)
+    task = task_work.case_task(task_id)
     case = task.process.case
     if not (_holds(user, task) and declarations.has_declared(case, user)):
         raise Http404
@@ -270,7 +259,7 @@ def task_evidence(request, task_id: schemas.Id, item_id: schemas.Id):
 def take_task(request, task_id: schemas.Id):
     request.auth.require(Scope.TASKS_WRITE, *WORKERS)
     user = request.auth.user
-    task = _case_task(task_id)
+    task = task_work.case_task(task_id)
     if not _holds(user, task):
         reason = task_work.take(task, user)
         if reason:
@@ -286,7 +275,7 @@ def take_task(request, task_id: schemas.Id):
 )
 def release_task(request, task_id: schemas.Id):
     request.auth.require(Scope.TASKS_WRITE, *WORKERS)
-    task_work.release(_case_task(task_id), request.auth.user)
+    task_work.release(task_work.case_task(task_id), request.auth.user)
     return Status(204, None)
 
 
@@ -303,7 +292,7 @@ def release_task(request, task_id: schemas.Id):
 def declare(request, task_id: schemas.Id, body: schemas.Declaration):
     request.auth.require(Scope.TASKS_WRITE, *WORKERS)
     user = request.auth.user
-    task = _case_task(task_id)
+    task = task_work.case_task(task_id)
     if not _holds(user, task):
         raise ApiProblem(403, "not-held", _("Only the person holding the task declares for it."))
     if body.conflict and not body.reason.strip():
@@ -339,7 +328,7 @@ def declare(request, task_id: schemas.Id, body: schemas.Declaration):
 def record_result(request, task_id: schemas.Id, body: schemas.TaskResult):
     request.auth.require(Scope.TASKS_WRITE, *WORKERS)
     user = request.auth.user
-    task = _case_task(task_id)
+    task = task_work.case_task(task_id)
     with transaction.atomic(), task.flow_task.flow_class.lock(task.process_id):
         task.refresh_from_db()
         if not _holds(user, task):
