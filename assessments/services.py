@@ -25,7 +25,6 @@ short answers of earlier attempts, which failed whatever their marks, count no p
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +36,7 @@ from assessments.models import Answer, Option, Question, QuestionBank, TestAttem
 from assessments.signals import test_over
 from rpl.accounts.mail import tell
 from rpl.audit import services as audit
+from rpl.site import absolute
 
 
 class TestError(Exception):
@@ -176,7 +176,7 @@ def open_sitting(*, case, step, bank) -> TestSitting:
 
 def _invite(sitting) -> None:
     candidate = sitting.candidate
-    link = settings.SITE_URL.rstrip("/") + reverse("assessments:sitting", args=[sitting.pk])
+    link = absolute(reverse("assessments:sitting", args=[sitting.pk]))
 
     def compose(reader):
         limit = (

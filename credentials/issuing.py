@@ -56,6 +56,7 @@ from credentials.models import split_lines
 from rpl.lib.data_integrity import format_datetime
 from rpl.lib.jsonld_loader import CREDENTIALS_V2, OB_V3P0_CONTEXT, get_loader
 from rpl.lib.jsonld_strict import expand_strict
+from rpl.site import absolute
 
 # Our own context, served by the instance; the third-party contexts live in ``contexts/``.
 EXTENSION_CONTEXT_FILE = Path(__file__).parent / "extension" / "rpl-eu-microcredential-v1.jsonld"
@@ -75,7 +76,7 @@ def extension_context() -> dict[str, Any]:
 
 
 def extension_context_url() -> str:
-    return keys.site_url() + reverse("issued:context", kwargs={"name": EXTENSION_CONTEXT_FILE.name})
+    return absolute(reverse("issued:context", kwargs={"name": EXTENSION_CONTEXT_FILE.name}))
 
 
 def extra_contexts() -> dict[str, dict[str, Any]]:
@@ -88,11 +89,11 @@ def loader():
 
 
 def credential_url(public_id) -> str:
-    return keys.site_url() + reverse("issued:credential", kwargs={"public_id": public_id})
+    return absolute(reverse("issued:credential", kwargs={"public_id": public_id}))
 
 
 def achievement_url(specification) -> str:
-    return keys.site_url() + reverse("credentials:detail", kwargs={"slug": specification.slug})
+    return absolute(reverse("credentials:detail", kwargs={"slug": specification.slug}))
 
 
 def _language_map(obj, name: str) -> dict[str, str]:

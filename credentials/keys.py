@@ -42,6 +42,7 @@ from django.utils import timezone
 from credentials.models_issuing import IssuerKey
 from rpl.audit import services as audit
 from rpl.lib import did_web, multikey
+from rpl.site import absolute
 
 ENV_VAR = "CREDENTIAL_KEY_ENCRYPTION_KEY"
 _HKDF_INFO = b"rpl-engine issuer private keys v1"
@@ -90,12 +91,8 @@ def decrypt_private_key(key: IssuerKey) -> Ed25519PrivateKey:
 # did:web identities ---------------------------------------------------------------------------
 
 
-def site_url() -> str:
-    return settings.SITE_URL.rstrip("/")
-
-
 def _site_domain_and_path() -> tuple[str, str]:
-    parts = urlsplit(site_url())
+    parts = urlsplit(absolute())
     return parts.netloc, parts.path.strip("/")
 
 

@@ -19,6 +19,7 @@ from rpl.lib import data_integrity
 from rpl.lib.bitstring_status import MIN_ENTRIES, random_free_index, status_list_subject
 from rpl.lib.bitstring_status import StatusList as Bitstring
 from rpl.lib.jsonld_loader import CREDENTIALS_V2
+from rpl.site import absolute
 
 TTL_SECONDS = 300
 # Start a new list when this share of the current one is used (random draws stay cheap).
@@ -26,13 +27,15 @@ FILL_LIMIT = MIN_ENTRIES // 2
 
 
 def list_url(status_list: StatusList) -> str:
-    return keys.site_url() + reverse(
-        "issued:status_list",
-        kwargs={
-            "org": status_list.organisation_id,
-            "purpose": status_list.purpose,
-            "number": status_list.number,
-        },
+    return absolute(
+        reverse(
+            "issued:status_list",
+            kwargs={
+                "org": status_list.organisation_id,
+                "purpose": status_list.purpose,
+                "number": status_list.number,
+            },
+        )
     )
 
 
@@ -141,7 +144,7 @@ def find_by_url(url: str) -> StatusList | None:
     """Our list published at ``url``, or ``None`` for any other URL."""
     from django.urls import Resolver404, resolve
 
-    base = keys.site_url()
+    base = absolute()
     if not isinstance(url, str) or not url.startswith(base + "/"):
         return None
     try:

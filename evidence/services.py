@@ -10,7 +10,6 @@ import json
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -33,6 +32,7 @@ from evidence.models import (
 from rpl.accounts.mail import tell
 from rpl.accounts.tasks import send_email
 from rpl.audit import services as audit
+from rpl.site import absolute
 
 WITNESS_SALT = "evidence.witness"
 WITNESS_LINK_DAYS = 14
@@ -400,7 +400,7 @@ def invite_witness(
     valid = {o.pk for o in outcomes_of(application.specification)}
     request.outcomes.set([o for o in outcomes if o.pk in valid])
     token = witness_token(request, nonce)
-    link = settings.SITE_URL.rstrip("/") + reverse("evidence:witness", args=[token])
+    link = absolute(reverse("evidence:witness", args=[token]))
     candidate = application.candidate.get_full_name()
     send_email.delay(
         _("%(candidate)s asks you to confirm their work") % {"candidate": candidate},
@@ -534,8 +534,7 @@ def record_testimony(token: str, *, full_name, position, relationship, confirmat
                     "candidate": reader.get_short_name(),
                     "witness": request.witness_name,
                     "credential": application.specification.title,
-                    "link": settings.SITE_URL.rstrip("/")
-                    + reverse("evidence:witnesses", args=[application.pk]),
+                    "link": absolute(reverse("evidence:witnesses", args=[application.pk])),
                 },
             ),
         )
@@ -672,8 +671,7 @@ def open_new_round(application, *, actor, message: str = "") -> Application:
                 "candidate": reader.get_short_name(),
                 "credential": application.specification.title,
                 "message": message,
-                "link": settings.SITE_URL.rstrip("/")
-                + reverse("evidence:application", args=[application.pk]),
+                "link": absolute(reverse("evidence:application", args=[application.pk])),
             },
         ),
     )

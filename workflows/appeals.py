@@ -13,7 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -26,7 +25,8 @@ from rpl.accounts.mail import tell
 from rpl.accounts.roles import Role
 from rpl.audit import services as audit
 from rpl.quality import services as quality_services
-from workflows import case_services
+from rpl.site import absolute
+from workflows import case_services, notifications
 from workflows import pipeline_schema as schema
 from workflows.models import Appeal, Case, ConflictDeclaration, Outcome, StepResult
 
@@ -280,16 +280,6 @@ def issue_after_appeal(activation) -> None:
 # E-mails ----------------------------------------------------------------------------------------
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def _timeline_link(case) -> str:
-    if case.application_id is None:
-        return _absolute(reverse("home"))
-    return _absolute(reverse("case_timeline", args=[case.application_id]))
-
-
 def _acknowledge(appeal) -> None:
     case = appeal.appealed_case
     tell(
@@ -305,7 +295,7 @@ def _acknowledge(appeal) -> None:
             % {
                 "candidate": reader.get_short_name(),
                 "credential": case.specification.title,
-                "link": _timeline_link(case),
+                "link": notifications.case_link(case),
             },
         ),
     )
@@ -335,7 +325,7 @@ def _call_pool(appeal, node: str) -> None:
         ) % {
             "case": appeal.appealed_case_id,
             "credential": appeal.appealed_case.specification.title,
-            "link": _absolute(reverse("work_inbox")),
+            "link": absolute(reverse("work_inbox")),
         }
         return subject, body
 
@@ -380,7 +370,7 @@ def _tell_outcome(appeal) -> None:
             "candidate": reader.get_short_name(),
             "verdict": verdict,
             "reasons": appeal.reasons,
-            "link": _timeline_link(case),
+            "link": notifications.case_link(case),
         }
         return subject, body + statement.email_note(case)
 
@@ -398,9 +388,9 @@ def decision_email_note(case) -> str:
             "If you disagree, you may appeal with your grounds until %(date)s: %(link)s"
         ) % {
             "date": formats.date_format(timezone.localtime(deadline), "DATE_FORMAT"),
-            "link": _absolute(reverse("appeal_submit", args=[case.application_id]))
+            "link": absolute(reverse("appeal_submit", args=[case.application_id]))
             if case.application_id
-            else _timeline_link(case),
+            else notifications.case_link(case),
         }
     return note
 

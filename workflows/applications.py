@@ -32,6 +32,7 @@ from rpl.accounts.access import role_required
 from rpl.accounts.mail import tell
 from rpl.accounts.roles import Role
 from rpl.audit import services as audit
+from rpl.site import absolute
 from workflows import appeals, case_services, identity, meeting_views
 from workflows import pipeline_schema as schema
 from workflows.models import Case
@@ -78,7 +79,7 @@ def submit_application(application: Application, actor):
                 "candidate": reader.get_short_name(),
                 "credential": application.specification.title,
                 "round": snapshot.round,
-                "link": _absolute(reverse("case_timeline", args=[application.pk])),
+                "link": absolute(reverse("case_timeline", args=[application.pk])),
             },
         ),
     )
@@ -92,12 +93,6 @@ def _resume(case) -> None:
     waiting = case.task_set.filter(flow_task=CaseFlow.await_evidence, status=STATUS.NEW).first()
     if waiting is not None:
         CaseFlow.await_evidence.run(waiting)
-
-
-def _absolute(path: str) -> str:
-    from django.conf import settings
-
-    return settings.SITE_URL.rstrip("/") + path
 
 
 @transaction.atomic

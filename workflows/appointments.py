@@ -22,6 +22,8 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from rpl.accounts.mail import tell
 from rpl.audit import services as audit
+from rpl.site import absolute
+from workflows import notifications
 from workflows.duties import ASSESS_NODES
 from workflows.models import Appointment
 from workflows.pipeline_schema import StepKind
@@ -249,10 +251,6 @@ def ask_other_times(appointment, *, actor, note: str) -> Appointment:
 # E-mails -------------------------------------------------------------------------------------
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _kind_label(appointment) -> str:
     step = appointment.case.plan_model.step(appointment.step_id)
     return _("interview") if step.kind == StepKind.INTERVIEW else _("observation")
@@ -260,11 +258,7 @@ def _kind_label(appointment) -> str:
 
 def _tell_candidate(appointment) -> None:
     case = appointment.case
-    link = _absolute(
-        reverse("case_timeline", args=[case.application_id])
-        if case.application_id
-        else reverse("home")
-    )
+    link = notifications.case_link(case)
 
     def compose(reader):
         values = {
@@ -310,7 +304,7 @@ def _tell_assessors(appointment) -> None:
                 "kind": _kind_label(appointment),
                 "note": appointment.candidate_note,
             }
-        link = _absolute(reverse("work_task", args=[case.pk, tasks[reader.pk].pk]))
+        link = absolute(reverse("work_task", args=[case.pk, tasks[reader.pk].pk]))
         body = _("Hello %(name)s,\n\n%(news)s\n\nThe task: %(link)s") % {
             "name": reader.get_short_name(),
             "news": news,

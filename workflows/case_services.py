@@ -230,16 +230,10 @@ def panel_reasons(votes: list[dict]) -> str:
 
 def _tell_decision(case) -> None:
     """E-mail the candidate the decision and its reasons."""
-    from django.conf import settings
-    from django.urls import reverse
 
     from workflows import appeals
 
-    link = settings.SITE_URL.rstrip("/") + (
-        reverse("case_timeline", args=[case.application_id])
-        if case.application_id
-        else reverse("home")
-    )
+    link = notifications.case_link(case)
     tell(
         [case.candidate],
         lambda reader: (

@@ -34,6 +34,7 @@ from evidence import storage
 from rpl.accounts.mail import tell
 from rpl.audit import services as audit
 from rpl.lib import filetypes
+from rpl.site import absolute
 from workflows.models import Case, IdentityDocument
 from workflows.pipeline_schema import IdentityMethod, StepKind
 
@@ -138,7 +139,7 @@ def adapter(key: str) -> IdentityAdapter | None:
 
 def callback_url(key: str) -> str:
     """Where the identity provider sends the candidate back (register it with the provider)."""
-    return settings.SITE_URL.rstrip("/") + reverse("identity_eid_callback", args=[key])
+    return absolute(reverse("identity_eid_callback", args=[key]))
 
 
 def subject_hash(issuer: str, subject: str) -> str:
@@ -394,13 +395,12 @@ def _tell_officers(case, news) -> None:
     check = next((t for t in tasks if t.flow_task.name == "identity_check"), None)
     if check is None:
         return
-    base = settings.SITE_URL.rstrip("/")
     if check.owner_id is not None:
         recipients = [check.owner]
-        link = base + reverse("work_task", args=[case.pk, check.pk])
+        link = absolute(reverse("work_task", args=[case.pk, check.pk]))
     else:
         recipients = pool_of(check)
-        link = base + reverse("work_inbox")
+        link = absolute(reverse("work_inbox"))
     tell(
         recipients,
         lambda reader: (

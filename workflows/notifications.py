@@ -17,11 +17,15 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from rpl.accounts.mail import tell
+from rpl.site import absolute
 from workflows.duties import DECISION_NODES, NODE_ACCESS, TaskOwners, may_take
 
 
-def _link(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+def case_link(case) -> str:
+    """Where the candidate follows their case (their home page for a case without one)."""
+    if case.application_id is None:
+        return absolute(reverse("home"))
+    return absolute(reverse("case_timeline", args=[case.application_id]))
 
 
 def pool_of(task) -> list:
@@ -65,7 +69,7 @@ def announce_task(task) -> None:
             "case": case.pk,
             "credential": case.specification.title,
             "task": task.flow_task.task_title,
-            "link": _link(reverse("work_inbox")),
+            "link": absolute(reverse("work_inbox")),
         }
         return subject, body
 
@@ -131,6 +135,6 @@ def _reminder(task, due, reader) -> tuple[str, str]:
         "case": case.pk,
         "credential": case.specification.title,
         "date": date,
-        "link": _link(reverse("work_inbox")),
+        "link": absolute(reverse("work_inbox")),
     }
     return subject, body

@@ -7,7 +7,6 @@ Selector: ``statement_of(case)``. Views: ``page`` and ``pdf`` (``workflows/appea
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -20,6 +19,7 @@ from guardian.core import ObjectPermissionChecker
 from viewflow.workflow.status import PROCESS
 
 from rpl.accounts.roles import Role
+from rpl.site import absolute
 from workflows.models import Appeal, Case, Outcome, StepResult
 
 POOL_PERMISSIONS = ("assess", "verify_identity", "decide")
@@ -84,7 +84,7 @@ def email_note(case) -> str:
     """A line for e-mails about a decision: where to find the statement, or "" when none."""
     if case.outcome != Outcome.PARTIAL or case.application_id is None:
         return ""
-    link = settings.SITE_URL.rstrip("/") + reverse("statement", args=[case.application_id])
+    link = absolute(reverse("statement", args=[case.application_id]))
     return "\n\n" + _(
         "Your statement of the recognised learning outcomes (a page and a PDF): %(link)s"
     ) % {"link": link}

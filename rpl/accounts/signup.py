@@ -9,7 +9,6 @@ Included from ``rpl/urls.py`` under ``accounts/signup/``.
 from datetime import timedelta
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.password_validation import validate_password
@@ -28,6 +27,7 @@ from rpl.accounts.roles import Role
 from rpl.accounts.services import ensure_user
 from rpl.accounts.tasks import send_email
 from rpl.audit import services as audit
+from rpl.site import absolute
 
 SALT = "rpl.accounts.signup"
 SIGNUP_LINK_DAYS = 3
@@ -90,7 +90,7 @@ def _link(request, user, next_url: str) -> str:
         from urllib.parse import urlencode
 
         url += "?" + urlencode({"next": next_url})
-    return settings.SITE_URL.rstrip("/") + url
+    return absolute(url)
 
 
 def _safe_next(request) -> str:
@@ -112,7 +112,7 @@ def register(*, full_name: str, email: str, password: str, next_url: str = "", r
                 "already have an account. Log in here: %(link)s\nIf you forgot your password, "
                 "use “Forgotten your password?” on that page.\n"
             )
-            % {"link": settings.SITE_URL.rstrip("/") + reverse("login")},
+            % {"link": absolute(reverse("login"))},
             [user.email],
         )
         return None

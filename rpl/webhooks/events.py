@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.conf import settings
 from django.urls import reverse
 
+from rpl.site import absolute
 from rpl.webhooks import payloads, services
 from rpl.webhooks.models import EventType, Subscription
 
@@ -45,14 +45,10 @@ TRIGGERS: dict[str, Trigger] = {
 }
 
 
-def _site(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _specification(specification) -> payloads.SpecificationRef:
     return payloads.SpecificationRef(
         slug=specification.slug,
-        url=_site(reverse("credentials:detail", kwargs={"slug": specification.slug})),
+        url=absolute(reverse("credentials:detail", kwargs={"slug": specification.slug})),
     )
 
 
@@ -74,7 +70,7 @@ def _case(case, event_type: EventType, changes: dict):
 def _credential(credential, event_type: EventType, changes: dict):
     data = payloads.CredentialData(
         id=credential.public_id,
-        url=_site(reverse("issued:credential", kwargs={"public_id": credential.public_id})),
+        url=absolute(reverse("issued:credential", kwargs={"public_id": credential.public_id})),
         state=credential.state,
         learner=payloads.PersonRef(id=credential.learner_id),
         specification=_specification(credential.specification),
