@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from guardian.core import ObjectPermissionChecker
 from viewflow.workflow.status import PROCESS
 
 from rpl.accounts.roles import Role
+from rpl.pdf import render_pdf as print_pdf
 from rpl.site import absolute
 from workflows.models import Appeal, Case, Outcome, StepResult
 
@@ -91,13 +91,9 @@ def email_note(case) -> str:
 
 
 def render_pdf(statement: Statement) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(
-        "workflows/statement_pdf.html",
-        {"statement": statement, "language": get_language()},
+    return print_pdf(
+        "workflows/statement_pdf.html", {"statement": statement, "language": get_language()}
     )
-    return HTML(string=html, base_url=None).write_pdf()
 
 
 def _statement_for(request, pk) -> Statement:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 
+from rpl import pdf
 from rpl.audit.models import AuditEvent
 from rpl.lib import hashchain
 from workflows import pipeline_schema as schema
@@ -145,7 +145,4 @@ def build(case_pk: int) -> dict:
 
 
 def render_pdf(dossier: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string("quality/dossier_pdf.html", dossier)
-    return HTML(string=html, base_url=None).write_pdf()
+    return pdf.render_pdf("quality/dossier_pdf.html", dossier)

@@ -95,7 +95,6 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args, credential=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.credential = credential
         if credential is None or credential.state != credential.State.ACTIVE:
             del self.fields["suspend"]
 

@@ -26,7 +26,7 @@ class QualityError(Exception):
 
 def policy_for(specification) -> SamplingPolicy:
     """The specification's policy, or an unsaved one with the defaults."""
-    return SamplingPolicy.objects.filter(specification=specification).first() or SamplingPolicy(
+    return getattr(specification, "sampling_policy", None) or SamplingPolicy(
         specification=specification
     )
 
@@ -195,26 +195,6 @@ def audit_refusal(user, task) -> str | None:
     if StepResult.objects.filter(case=case, actor=user).exists():
         return _("You took part in this case, so another quality officer must audit it.")
     return None
-
-
-@transaction.atomic
-def take_audit(task, user) -> None:
-    from rpl.quality.flows import AuditFlow
-
-    with AuditFlow.lock(task.process_id):
-        task.refresh_from_db()
-        if task.owner_id is not None or task.status != STATUS.NEW:
-            raise QualityError(_("Someone else has already taken this audit."))
-        reason = audit_refusal(user, task)
-        if reason:
-            raise QualityError(reason)
-        task.flow_task.activation_class(task).assign(user)
-        audit.record(
-            actor=user,
-            action="quality.audit_taken",
-            target=task.coerced_process.audited_case,
-            changes={"audit": task.process_id},
-        )
 
 
 def record_review(

@@ -5,8 +5,6 @@ import csv
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,11 +15,11 @@ from viewflow.workflow.models import Task
 from credentials.models import Specification
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
+from rpl.pdf import render_pdf
 from rpl.quality import dossier as dossiers
 from rpl.quality import services, statistics
 from rpl.quality.charts import bar_chart
 from rpl.quality.forms import CaseNumberForm, PeriodForm, PolicyForm, ReviewForm
-from rpl.quality.models import SamplingPolicy
 from workflows import task_actions
 from workflows.models import Case
 
@@ -122,7 +120,6 @@ def _dashboard(request, form, period, specification):
             "finding_counts": statistics.finding_counts(period, specification),
             "findings": statistics.findings(period, specification)[:10],
             "audit_tasks": statistics.audit_tasks(request.user),
-            "specifications": Specification.objects.order_by("slug"),
             "nav": "quality",
         },
         status=400 if form.errors else 200,
@@ -167,10 +164,17 @@ def _audit_task(process_pk, task_pk):
 @require_POST
 @quality_officer
 def take(request, process_pk, task_pk):
-    try:
-        services.take_audit(_audit_task(process_pk, task_pk), request.user)
-    except services.QualityError as error:
-        messages.error(request, str(error))
+    task = _audit_task(process_pk, task_pk)
+    reason = task_actions.take(
+        task,
+        request.user,
+        refusal=services.audit_refusal,
+        action="quality.audit_taken",
+        target=task.coerced_process.audited_case,
+        changes={"audit": task.process_id},
+    )
+    if reason:
+        messages.error(request, reason)
         return redirect("quality:dashboard")
     return redirect("quality:audit", process_pk=process_pk, task_pk=task_pk)
 
@@ -190,11 +194,9 @@ def release(request, process_pk, task_pk):
     return redirect("quality:dashboard")
 
 
-@login_required
+@quality_officer
 def audit_task(request, process_pk, task_pk):
     """Do an audit: viewflow's wrapper locks the audit, checks ownership and starts the task."""
-    if not request.user.has_role(Role.QUALITY_OFFICER):
-        raise PermissionDenied
     flow_task = _audit_task(process_pk, task_pk).flow_task
     return wrap_view(flow_task, flow_task.view)(request, process_pk=process_pk, task_pk=task_pk)
 
@@ -232,7 +234,7 @@ def review(request, **kwargs):
 def policies(request):
     specs = list(Specification.objects.select_related("sampling_policy").order_by("slug"))
     for spec in specs:
-        spec.policy = getattr(spec, "sampling_policy", None) or SamplingPolicy(specification=spec)
+        spec.policy = services.policy_for(spec)
     return render(request, "quality/policies.html", {"specifications": specs, "nav": "quality"})
 
 
@@ -410,8 +412,6 @@ def export(request, table):
 @quality_officer
 def evaluation_report(request):
     """The periodic internal evaluation of one specification (ZSK art. 64), as PDF."""
-    from django.template.loader import render_to_string
-    from weasyprint import HTML
 
     form, period, specification = _period_form(request)
     if specification is None and form.is_valid():
@@ -429,7 +429,7 @@ def evaluation_report(request):
         "findings": list(statistics.findings(period, specification)),
     }
     services.log_view(request.user, "evaluation_report", **_scope(period, specification))
-    pdf = HTML(string=render_to_string("quality/evaluation_pdf.html", context)).write_pdf()
+    pdf = render_pdf("quality/evaluation_pdf.html", context)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="evaluation-{specification.slug}-{period.start.date()}.pdf"'
