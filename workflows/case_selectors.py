@@ -26,7 +26,7 @@ def _tasks():
     )
 
 
-def _with_deadlines(tasks):
+def with_deadlines(tasks):
     """Give each task its ``due`` time (None when its step has no deadline)."""
     from workflows.notifications import deadline_of
 
@@ -38,7 +38,7 @@ def _with_deadlines(tasks):
 
 
 def assigned_tasks(user, limit=100):
-    return _with_deadlines(list(_tasks().filter(owner=user, status=STATUS.ASSIGNED)[:limit]))
+    return with_deadlines(list(_tasks().filter(owner=user, status=STATUS.ASSIGNED)[:limit]))
 
 
 def claimable_tasks(user, limit=100):
@@ -56,7 +56,7 @@ def claimable_tasks(user, limit=100):
     checker = ObjectPermissionChecker(user)
     checker.prefetch_perms([case.specification for case in cases])
     owners = TaskOwners([case.pk for case in cases])
-    return _with_deadlines(
+    return with_deadlines(
         [task for task in candidates if may_take(user, task, checker=checker, owners=owners)][
             :limit
         ]

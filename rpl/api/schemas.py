@@ -298,7 +298,7 @@ class TaskDetail(Task):
 
 class Declaration(Schema):
     conflict: bool = Field(description=_("Whether you have a conflict of interest in the case."))
-    reason: Text = Field("", max_length=2000, description=_("What the conflict is, if any."))
+    reason: Text = Field("", max_length=1000, description=_("What the conflict is, if any."))
 
 
 FieldValue = (

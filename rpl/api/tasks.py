@@ -9,7 +9,6 @@ from django import forms
 from django.db import transaction
 from django.http import Http404, QueryDict
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Query, Router
@@ -24,7 +23,7 @@ from rpl.api.problems import ApiProblem, form_problem, responses
 from workflows import case_selectors, declarations, portfolio, task_work
 from workflows.duties import may_take
 from workflows.models import Case
-from workflows.notifications import deadline_of
+from workflows.task_forms import ConflictDeclarationForm
 
 router = Router(tags=["tasks"])
 
@@ -44,8 +43,8 @@ def _visible_task(user, task_id) -> Task:
 
 
 def _serialize(task, state: str) -> dict:
+    """A task as listed; ``task.due`` and ``task.overdue`` come from ``with_deadlines``."""
     case = task.process.case
-    due = task.due if hasattr(task, "due") else deadline_of(task)
     data = task.data or {}
     return {
         "id": task.pk,
@@ -56,8 +55,8 @@ def _serialize(task, state: str) -> dict:
         "step": {"id": data.get("step", ""), "kind": data.get("kind", "")},
         "state": state,
         "created_at": task.created,
-        "due": due,
-        "overdue": due is not None and due < timezone.now(),
+        "due": task.due,
+        "overdue": task.overdue,
     }
 
 
@@ -156,6 +155,7 @@ def _detail(request, task) -> dict:
     holder = _holds(user, task)
     case = task.process.case
     declared = holder and declarations.has_declared(case, user)
+    case_selectors.with_deadlines([task])
     return {
         **_serialize(task, "assigned" if holder else "claimable"),
         "declared": declared,
@@ -295,21 +295,18 @@ def declare(request, task_id: schemas.Id, body: schemas.Declaration):
     task = task_work.case_task(task_id)
     if not _holds(user, task):
         raise ApiProblem(403, "not-held", _("Only the person holding the task declares for it."))
-    if body.conflict and not body.reason.strip():
-        raise ApiProblem(
-            422,
-            "validation",
-            _("Some values are not valid: see errors."),
-            [
-                {
-                    "field": "body.reason",
-                    "message": _("Say what the conflict of interest is."),
-                    "code": "required",
-                }
-            ],
-        )
+    form = ConflictDeclarationForm(
+        {"declaration": "conflict" if body.conflict else "none", "reason": body.reason}
+    )
+    if not form.is_valid():
+        raise form_problem(form, "body")
     try:
-        declarations.declare(task=task, person=user, has_conflict=body.conflict, reason=body.reason)
+        declarations.declare(
+            task=task,
+            person=user,
+            has_conflict=form.has_conflict,
+            reason=form.cleaned_data["reason"],
+        )
     except declarations.DeclarationError as error:
         raise ApiProblem(409, "declaration", str(error)) from error
     return Status(204, None)

@@ -11,9 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.urls import reverse
 
-from rpl.site import absolute
+from credentials import issuing
 from rpl.webhooks import payloads, services
 from rpl.webhooks.models import EventType, Subscription
 
@@ -48,7 +47,7 @@ TRIGGERS: dict[str, Trigger] = {
 def _specification(specification) -> payloads.SpecificationRef:
     return payloads.SpecificationRef(
         slug=specification.slug,
-        url=absolute(reverse("credentials:detail", kwargs={"slug": specification.slug})),
+        url=issuing.achievement_url(specification),
     )
 
 
@@ -70,7 +69,7 @@ def _case(case, event_type: EventType, changes: dict):
 def _credential(credential, event_type: EventType, changes: dict):
     data = payloads.CredentialData(
         id=credential.public_id,
-        url=absolute(reverse("issued:credential", kwargs={"public_id": credential.public_id})),
+        url=issuing.credential_url(credential.public_id),
         state=credential.state,
         learner=payloads.PersonRef(id=credential.learner_id),
         specification=_specification(credential.specification),
