@@ -212,9 +212,7 @@ def _error(error: dict, root) -> BankError:
     elif kind in ("too_short", "string_too_short"):
         message = _("This may not be empty.")
     elif kind in ("too_long", "string_too_long"):
-        message = _("This is too long: at most %(n)s.") % {
-            "n": ctx.get("max_length", ctx.get("max_length", ""))
-        }
+        message = _("This is too long: at most %(n)s.") % {"n": ctx.get("max_length", "")}
     elif kind in ("greater_than_equal", "less_than_equal"):
         message = _("Give a whole number from 1 to 100.")
     elif kind.startswith("int"):

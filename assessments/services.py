@@ -22,6 +22,7 @@ short answers given in time. The attempt that counts is the best one (``selector
 short answers of earlier attempts, which failed whatever their marks, count no points.
 """
 
+import hashlib
 import secrets
 from datetime import timedelta
 
@@ -55,8 +56,6 @@ class BankImportError(Exception):
 
 
 def _digest(spec) -> str:
-    import hashlib
-
     return hashlib.sha256(spec.model_dump_json().encode()).hexdigest()
 
 
@@ -83,9 +82,10 @@ def import_bank(text: str, *, specification, actor) -> QuestionBank:
     )
     existing = {q.key: q for q in bank.questions.all()}
     drawn = _drawn_question_ids(bank)
+    digests = {spec.id: _digest(spec) for spec in parsed.questions}
     for index, spec in enumerate(parsed.questions):
         question = existing.get(spec.id)
-        if question and question.pk in drawn and question.digest != _digest(spec):
+        if question and question.pk in drawn and question.digest != digests[spec.id]:
             errors.append(
                 BankError(
                     f"questions[{index}]",
@@ -108,10 +108,10 @@ def import_bank(text: str, *, specification, actor) -> QuestionBank:
         kept.add(spec.id)
         question = existing.get(spec.id) or Question(bank=bank, key=spec.id)
         question.active = True
-        if question.pk and question.digest == _digest(spec):
+        if question.pk and question.digest == digests[spec.id]:
             question.save(update_fields=["active"])
             continue
-        question.kind, question.points, question.digest = spec.kind, spec.points, _digest(spec)
+        question.kind, question.points, question.digest = spec.kind, spec.points, digests[spec.id]
         question.text_en, question.text_pl = spec.text.en, spec.text.pl
         answer = spec.model_answer
         question.model_answer_en = answer.en if answer else ""

@@ -19,6 +19,7 @@ from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
 from workflows import appeals, case_selectors, declarations, portfolio, task_actions, task_views
 from workflows.appeal_forms import AppealDecisionForm, AppealForm, AppealReviewForm
+from workflows.duties import OPEN
 from workflows.models import Case
 
 APPEAL_WORKERS = (Role.ASSESSOR, Role.DECISION_MAKER)
@@ -129,7 +130,7 @@ def task(request, process_pk, task_pk):
 def evidence_file(request, process_pk, task_pk, item_pk):
     """A submitted file of the appealed case, to the holder of an open task of the appeal."""
     task = _appeal_task(process_pk, task_pk)
-    if task.owner_id != request.user.pk or task.status not in ("ASSIGNED", "STARTED"):
+    if task.owner_id != request.user.pk or task.status not in OPEN:
         raise PermissionDenied
     if not appeals.may_take(request.user, task):
         raise PermissionDenied

@@ -28,6 +28,7 @@ from rpl.quality import services as quality_services
 from rpl.site import absolute
 from workflows import case_services, notifications
 from workflows import pipeline_schema as schema
+from workflows.duties import OPEN
 from workflows.models import Appeal, Case, ConflictDeclaration, Outcome, StepResult
 
 GROUNDS_MIN = 20
@@ -82,12 +83,10 @@ def appeal_refusal(case, user, *, now=None) -> str | None:
 
 
 class AppealPeople:
-    """Who took part in the appealed cases and who reviewed the appeals, loaded in three queries,
-    so that a page listing many appeal tasks checks them without a query per task."""
+    """Who took part in the appealed cases, loaded in two queries, so that a page listing many
+    appeal tasks checks them without a query per task. (The appeal itself says who reviewed it.)"""
 
     def __init__(self, appeals):
-        from workflows.appeal_flow import AppealFlow
-
         appeals = list(appeals)
         case_ids = {appeal.appealed_case_id for appeal in appeals}
         self.assessed = defaultdict(set)
@@ -104,15 +103,6 @@ class AppealPeople:
             ConflictDeclaration.objects.filter(case_id__in=case_ids, has_conflict=True).values_list(
                 "case_id", "person_id"
             )
-        )
-        self.reviewer = dict(
-            Task.objects.filter(
-                process_id__in=[appeal.pk for appeal in appeals],
-                flow_task=AppealFlow.review,
-                owner__isnull=False,
-            )
-            .exclude(status=STATUS.CANCELED)
-            .values_list("process_id", "owner_id")
         )
 
 
@@ -142,7 +132,7 @@ def refusal(user, task, *, checker=None, people: AppealPeople | None = None) -> 
         return None
     if user.pk in people.decided[case.pk]:
         return _("You made the decision under appeal: another decision maker must decide it.")
-    if user.pk == people.reviewer.get(appeal.pk):
+    if user.pk == appeal.reviewed_by_id:
         return _("You reviewed this appeal: another person must decide it.")
     if user.pk in people.assessed[case.pk]:
         return _("You took part in assessing this case, so you may not decide its appeal.")
@@ -411,7 +401,7 @@ def _tasks():
 
 
 def assigned_tasks(user, limit=100):
-    return list(_tasks().filter(owner=user, status__in=[STATUS.ASSIGNED, STATUS.STARTED])[:limit])
+    return list(_tasks().filter(owner=user, status__in=OPEN)[:limit])
 
 
 def claimable_tasks(user, limit=100):

@@ -10,21 +10,21 @@ Selectors: ``appointment_for(case, step_id)``, ``step_holders(case, step_id)``,
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import PROCESS, STATUS
+from viewflow.workflow.status import PROCESS
 
 from rpl.accounts.mail import tell
 from rpl.audit import services as audit
 from rpl.site import absolute
 from workflows import notifications
-from workflows.duties import ASSESS_NODES
+from workflows.duties import ASSESS_NODES, OPEN
 from workflows.models import Appointment
 from workflows.pipeline_schema import StepKind
 
@@ -32,7 +32,6 @@ MEETING_KINDS = frozenset({StepKind.INTERVIEW, StepKind.OBSERVATION})
 MAX_SLOTS = 3
 MIN_DURATION, MAX_DURATION = 15, 480
 HORIZON = timedelta(days=365)
-OPEN = (STATUS.ASSIGNED, STATUS.STARTED)
 
 
 class SchedulingError(Exception):
@@ -98,12 +97,13 @@ def score_refusal(case, step, node) -> str | None:
         )
     if appointment.starts_at > timezone.now():
         return _("The meeting starts on %(time)s. Record the scores once it has taken place.") % {
-            "time": _when(appointment.starts_at)
+            "time": when(appointment.starts_at)
         }
     return None
 
 
-def _when(moment: datetime) -> str:
+def when(moment: datetime) -> str:
+    """A moment as people read it: local time, in the active language."""
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
@@ -119,12 +119,12 @@ def validate_slots(slots) -> list[datetime]:
         if slot <= now:
             raise SchedulingError(
                 _("%(time)s has already passed: propose times in the future.")
-                % {"time": _when(slot)}
+                % {"time": when(slot)}
             )
         if slot > now + HORIZON:
             raise SchedulingError(
                 _("%(time)s is more than a year away: propose a nearer time.")
-                % {"time": _when(slot)}
+                % {"time": when(slot)}
             )
     return slots
 
@@ -267,7 +267,7 @@ def _tell_candidate(appointment) -> None:
             "kind": _kind_label(appointment),
             "minutes": appointment.duration_minutes,
             "place": appointment.place,
-            "times": "\n".join(f"- {_when(slot)}" for slot in slot_times(appointment)),
+            "times": "\n".join(f"- {when(slot)}" for slot in slot_times(appointment)),
             "link": link,
         }
         subject = _("Choose a time for your %(kind)s") % values
@@ -291,10 +291,10 @@ def _tell_assessors(appointment) -> None:
         if appointment.status == Appointment.Status.CONFIRMED:
             subject = _("Case %(case)s: the candidate chose %(time)s") % {
                 "case": case.pk,
-                "time": _when(appointment.starts_at),
+                "time": when(appointment.starts_at),
             }
             news = _("The candidate chose %(time)s for the %(kind)s (%(place)s).") % {
-                "time": _when(appointment.starts_at),
+                "time": when(appointment.starts_at),
                 "kind": _kind_label(appointment),
                 "place": appointment.place,
             }
@@ -360,7 +360,7 @@ def ics(appointment) -> CalendarFile:
         "kind": _kind_label(appointment).capitalize(),
         "credential": case.specification.title,
     }
-    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "localhost"
+    host = urlsplit(absolute()).netloc or "localhost"
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",

@@ -15,6 +15,8 @@ from viewflow.workflow.status import STATUS
 from rpl.accounts.roles import Role
 
 ASSESS_NODES = frozenset({"assess_1", "assess_2", "assess_3"})
+# The statuses of a task someone holds (taken, or being done in the current request).
+OPEN = (STATUS.ASSIGNED, STATUS.STARTED)
 DECISION_NODES = frozenset({"decision", "panel_2", "panel_3", "panel_4", "panel_5"})
 SCORING_NODES = ASSESS_NODES | {"moderate", "test", "identity_check"}
 

@@ -35,6 +35,7 @@ from rpl.accounts.mail import tell
 from rpl.audit import services as audit
 from rpl.lib import filetypes
 from rpl.site import absolute
+from workflows.duties import OPEN
 from workflows.models import Case, IdentityDocument
 from workflows.pipeline_schema import IdentityMethod, StepKind
 
@@ -42,7 +43,6 @@ MAX_DOCUMENTS = 2
 DOCUMENT_TYPES = frozenset({filetypes.PDF, filetypes.PNG, filetypes.JPEG, filetypes.WEBP})
 IMAGE_TYPES = frozenset(t.mime for t in DOCUMENT_TYPES if t.family == "image")
 UPLOAD_METHODS = frozenset({IdentityMethod.DOCUMENT, IdentityMethod.VIDEO})
-OPEN = (STATUS.ASSIGNED, STATUS.STARTED)
 
 METHOD_LABELS = {
     IdentityMethod.DOCUMENT: gettext_lazy("Identity document"),
@@ -376,12 +376,6 @@ def sweep() -> int:
 
 
 # Who sees the documents, and who is told -------------------------------------------------------
-
-
-def check_task(case, user) -> Task | None:
-    """The open identity-check task of the case that ``user`` holds."""
-    tasks = Task.objects.filter(process=case, owner=user, status__in=OPEN)
-    return next((t for t in tasks if t.flow_task.name == "identity_check"), None)
 
 
 def _tell_officers(case, news) -> None:

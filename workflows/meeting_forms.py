@@ -1,8 +1,6 @@
 """Forms for agreeing a meeting time and for giving identity documents."""
 
 from django import forms
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from workflows import appointments
@@ -85,7 +83,7 @@ class TimeChoiceForm(forms.Form):
     def __init__(self, *args, appointment, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["choice"].choices = [
-            (str(index), date_format(timezone.localtime(slot), "DATETIME_FORMAT"))
+            (str(index), appointments.when(slot))
             for index, slot in enumerate(appointments.slot_times(appointment))
         ] + [(OTHER, _("None of these: I ask for other times"))]
 

@@ -10,25 +10,23 @@ timeline what their includes show.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import PROCESS, STATUS
+from viewflow.workflow.status import PROCESS
 
 from evidence import selectors as evidence_selectors
-from evidence import storage
 from evidence.models import Application
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
-from workflows import appointments, declarations, identity
-from workflows.duties import ASSESS_NODES
+from workflows import appointments, declarations, identity, portfolio, task_work
+from workflows.duties import ASSESS_NODES, OPEN
 from workflows.meeting_forms import IdentityDocumentForm, ProposeTimesForm, TimeChoiceForm
 from workflows.models import Appointment, Case, IdentityDocument
 
-OPEN = (STATUS.ASSIGNED, STATUS.STARTED)
 candidate_only = role_required(Role.CANDIDATE)
 
 
@@ -103,13 +101,12 @@ def timeline_parts(case) -> dict:
 
 def _held_task(request, process_pk, task_pk, nodes) -> Task:
     """The task, if the user holds it open and has declared no conflict of interest."""
-    task = get_object_or_404(Task, pk=task_pk, process_id=process_pk)
-    if getattr(task.flow_task, "name", None) not in nodes:
+    task = task_work.case_task(task_pk, process_pk)
+    if task.flow_task.name not in nodes:
         raise Http404
     if task.owner_id != request.user.pk or task.status not in OPEN:
         raise PermissionDenied
-    declaration = declarations.declaration_of(task.process_id, request.user)
-    if declaration is None or declaration.has_conflict:
+    if not declarations.has_declared(task.coerced_process, request.user):
         raise PermissionDenied
     return task
 
@@ -191,20 +188,7 @@ def identity_document(request, process_pk, task_pk, document_pk):
     )
     if not document.storage_name:
         raise Http404
-    inline = "preview" in request.GET
-    response = FileResponse(
-        storage.open_stored(document.storage_name),
-        as_attachment=not inline,
-        filename=document.display_name,
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    if inline:
-        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
-        response["X-Frame-Options"] = "SAMEORIGIN"
-    else:
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return portfolio.file_response(document, preview="preview" in request.GET)
 
 
 # The candidate ---------------------------------------------------------------------------------

@@ -20,10 +20,8 @@ from viewflow.workflow.status import PROCESS
 from rpl.accounts.roles import Role
 from rpl.pdf import render_pdf as print_pdf
 from rpl.site import absolute
-from workflows.models import Appeal, Case, Outcome, StepResult
-
-POOL_PERMISSIONS = ("assess", "verify_identity", "decide")
-STAFF_IN_POOLS = (Role.ASSESSOR, Role.IDENTITY_OFFICER, Role.DECISION_MAKER)
+from workflows.case_selectors import POOL_READERS
+from workflows.models import Appeal, Case, Outcome
 
 
 @dataclass
@@ -42,16 +40,14 @@ def statement_of(case) -> Statement | None:
     """The statement of a case decided with partial recognition, or None for any other case."""
     if case.status != PROCESS.DONE or case.outcome != Outcome.PARTIAL:
         return None
+    from workflows.appeals import decision_of
+
     appeal = case.appeals.filter(outcome=Appeal.Result.OVERTURNED).first()
     if appeal is not None:
         decided_at = appeal.decided_at
     else:
-        decision = (
-            StepResult.objects.filter(case=case, role=StepResult.Role.DECISION_MAKER)
-            .order_by("-created_at", "-pk")
-            .first()
-        )
-        decided_at = decision.created_at if decision else case.finished
+        decision = decision_of(case)
+        decided_at = decision.decided_at if decision else case.finished
     specification = case.specification
     outcomes = list(specification.outcomes.order_by("position"))
     recognised = set(case.recognised_outcomes)
@@ -69,15 +65,17 @@ def statement_of(case) -> Statement | None:
 
 
 def may_see(user, case) -> bool:
-    """The candidate, quality officers, and staff in one of the specification's pools."""
+    """The candidate, quality officers, and staff in one of the specification's pools in a role
+    of that pool (an assessor through the assessors' pool, and so on)."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.pk == case.candidate_id or user.has_role(Role.QUALITY_OFFICER):
         return True
-    if not any(user.has_role(role) for role in STAFF_IN_POOLS):
-        return False
     checker = ObjectPermissionChecker(user)
-    return any(checker.has_perm(codename, case.specification) for codename in POOL_PERMISSIONS)
+    return any(
+        user.has_role(role) and checker.has_perm(codename, case.specification)
+        for role, codename in POOL_READERS.items()
+    )
 
 
 def email_note(case) -> str:

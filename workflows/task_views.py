@@ -23,6 +23,7 @@ from workflows import (
     portfolio,
     task_work,
 )
+from workflows.duties import OPEN
 from workflows.task_forms import ConflictDeclarationForm
 
 WORKERS = (Role.ASSESSOR, Role.IDENTITY_OFFICER, Role.DECISION_MAKER)
@@ -126,7 +127,7 @@ def evidence_file(request, process_pk, task_pk, item_pk):
     declaration. ``?preview`` shows images and PDFs inline (framed by our own pages only)."""
     task = task_work.case_task(task_pk, process_pk)
     case = task.coerced_process
-    if task.owner_id != request.user.pk or task.status not in ("ASSIGNED", "STARTED"):
+    if task.owner_id != request.user.pk or task.status not in OPEN:
         raise PermissionDenied
     if not declarations.has_declared(case, request.user):
         raise PermissionDenied

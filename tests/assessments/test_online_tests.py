@@ -146,7 +146,9 @@ def test_it_closes_a_late_submission_as_timed_out_keeping_the_answers_in_time(ca
 def test_it_sweeps_attempts_left_open_past_the_limit_so_the_case_moves_on(case_at_test, capsys):
     sitting = sitting_of(case_at_test)
     attempt = services.start_attempt(sitting, now=T0 - timedelta(minutes=31))
-    services.save_answers(attempt, no_short(answers(attempt, right=True)), now=T0 - timedelta(1))
+    services.save_answers(
+        attempt, no_short(answers(attempt, right=True)), now=T0 - timedelta(minutes=30)
+    )
     assert services.close_expired(now=T0 - timedelta(minutes=5)) == 0
     call_command("close_expired_tests")
     assert "Closed 1 expired attempt" in capsys.readouterr().out

@@ -10,6 +10,7 @@ from tests.conftest import PERSONAS
 from tests.factories import make_user
 from tests.workflows.appeal_helpers import as_user, decided_case, people
 from workflows import statement
+from workflows.models import StepResult
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,8 @@ def test_it_lists_only_the_recognised_outcomes_with_the_awarding_body_and_date(c
     assert first.statement in body and third.statement in body
     assert second.statement not in body
     assert "2 of" in body
-    assert response.context["statement"].decided_at is not None
+    decision = StepResult.objects.get(case=case, role=StepResult.Role.DECISION_MAKER)
+    assert response.context["statement"].decided_at == decision.created_at
 
 
 def test_it_speaks_the_active_language(case, who):
@@ -84,6 +86,9 @@ def test_it_refuses_the_statement_to_another_candidate_and_staff_outside_the_poo
     stranger = make_user(Role.ASSESSOR, email="stranger@example.org")
     for user in (candidate2, stranger):
         assert as_user(user).get(url(case)).status_code == 403
+    # A pool of another role does not count: an assessor reads through the assessors' pool.
+    assign_perm("credentials.decide", stranger, case.specification)
+    assert as_user(stranger).get(url(case)).status_code == 403
     assign_perm("credentials.assess", stranger, case.specification)
     assert as_user(stranger).get(url(case)).status_code == 200
 
