@@ -63,7 +63,7 @@ def _notify(credential: IssuedCredential, subject, body, **values) -> None:
         }
         return str(subject) % context, str(body) % context
 
-    tell([credential.learner], compose, on_commit=True)
+    tell([credential.learner], compose)
 
 
 def issue_credential(

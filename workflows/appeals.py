@@ -319,7 +319,7 @@ def _call_pool(appeal, node: str) -> None:
         }
         return subject, body
 
-    tell(eligible_people(task), compose, on_commit=True)
+    tell(eligible_people(task), compose)
 
 
 def eligible_people(task) -> list:

@@ -73,7 +73,7 @@ def announce_task(task) -> None:
         }
         return subject, body
 
-    tell(pool_of(task), compose, on_commit=True)
+    tell(pool_of(task), compose)
 
 
 def deadline_of(task):

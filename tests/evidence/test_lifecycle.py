@@ -48,7 +48,9 @@ def _link_from_outbox():
     return re.search(r"http://testserver(/\S+)", mail.outbox[-1].body).group(1)
 
 
-def test_it_takes_a_witness_testimony_once_without_an_account(client, application):
+def test_it_takes_a_witness_testimony_once_without_an_account(
+    client, application, django_capture_on_commit_callbacks
+):
     outcome = application.specification.outcomes.order_by("position").first()
     _invite(application, [outcome])
     assert mail.outbox[-1].to == ["wanda@example.org"]
@@ -62,7 +64,8 @@ def test_it_takes_a_witness_testimony_once_without_an_account(client, applicatio
     missing = client.post(link, {**TESTIMONY, "confirmation": ""})
     assert "This field is required." in missing.content.decode()
     assert "She wrote and maintained the scripts." in missing.content.decode()
-    done = client.post(link, TESTIMONY)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(link, TESTIMONY)
     assert "your testimony has been received" in done.content.decode()
     request = WitnessRequest.objects.get()
     assert request.status == "answered"
@@ -146,10 +149,13 @@ def test_it_freezes_a_snapshot_that_cannot_change(client, candidate, application
     assert "can no longer change" in again.content.decode()
 
 
-def test_it_adds_a_new_round_and_leaves_earlier_rounds_alone(candidate, application):
+def test_it_adds_a_new_round_and_leaves_earlier_rounds_alone(
+    candidate, application, django_capture_on_commit_callbacks
+):
     first = add_file(application, "cv.pdf", PDF)
     applications.submit_application(application, candidate)
-    services.open_new_round(application, actor=None, message="Please add a photo of your work.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.open_new_round(application, actor=None, message="Please add a photo of your work.")
     application.refresh_from_db()
     assert (application.round, application.status) == (2, "more_evidence")
     assert "Please add a photo of your work." in mail.outbox[-1].body

@@ -19,7 +19,9 @@ def _take(client, case):
     return take(client, f"/work/{case.pk}/{task.pk}/")
 
 
-def test_it_asks_for_more_evidence_and_judges_the_new_round(client, candidate, application, staff):
+def test_it_asks_for_more_evidence_and_judges_the_new_round(
+    client, candidate, application, staff, django_capture_on_commit_callbacks
+):
     add_file(application)
     applications.submit_application(application, candidate)
     case = Case.objects.get(application=application)
@@ -30,7 +32,8 @@ def test_it_asks_for_more_evidence_and_judges_the_new_round(client, candidate, a
     page = client.get(url).content.decode()
     assert "Ask the candidate for more evidence" in page
     assert "2 requests left" in page  # python-basics allows two requests
-    response = client.post(url, {"more_evidence": "Add the source code of the scripts."})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"more_evidence": "Add the source code of the scripts."})
     assert response.status_code == 302
 
     application.refresh_from_db()

@@ -48,14 +48,14 @@ def test_it_remembers_the_language_a_person_logs_in_with(client, candidate):
     assert candidate.language == "pl"
 
 
-def test_it_writes_to_each_person_in_their_own_language(db):
+def test_it_writes_to_each_person_in_their_own_language(db, django_capture_on_commit_callbacks):
     polish = make_user(Role.ASSESSOR, email="pl@example.org")
     polish.language = "pl"
     english = make_user(Role.ASSESSOR, email="en@example.org")
     english.language = "en"
     unset = make_user(Role.ASSESSOR, email="unset@example.org")
     mail.outbox.clear()
-    with translation.override("pl"):
+    with translation.override("pl"), django_capture_on_commit_callbacks(execute=True):
         tell(
             [polish, english, unset],
             lambda reader: (_("Decision"), f"{_('Reasons')} / {reader.email}"),
@@ -68,3 +68,17 @@ def test_it_writes_to_each_person_in_their_own_language(db):
     # No choice yet: the site's default language.
     assert settings.LANGUAGE_CODE == "en"
     assert sent["unset@example.org"].subject == "Decision"
+
+
+def test_it_tells_nobody_of_a_change_that_is_rolled_back(db, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    person = make_user(Role.CANDIDATE, email="rolled@example.org")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            tell([person], lambda reader: ("Rolled back", "Body"))
+            raise RuntimeError("the change fails after the e-mail was asked for")
+        with transaction.atomic():
+            tell([person], lambda reader: ("Kept", "Body"))
+    assert [message.subject for message in mail.outbox] == ["Kept"]

@@ -171,7 +171,9 @@ def test_it_refuses_to_start_without_a_published_pipeline(candidate, db):
     assert not Case.objects.exists()
 
 
-def test_it_escalates_a_missed_deadline_without_cancelling_the_task(demo, candidate, staff):
+def test_it_escalates_a_missed_deadline_without_cancelling_the_task(
+    demo, candidate, staff, django_capture_on_commit_callbacks
+):
     from datetime import timedelta
 
     from django.core import mail
@@ -192,7 +194,8 @@ def test_it_escalates_a_missed_deadline_without_cancelling_the_task(demo, candid
     assert not AuditEvent.objects.filter(action="case.deadline_missed").exists()
 
     timers.update(scheduled=timezone.now() - timedelta(minutes=1))
-    call_command("workflow_timers")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("workflow_timers")
     events = AuditEvent.objects.filter(action="case.deadline_missed", target_id=str(case.pk))
     assert events.count() == 2
     assert events.first().changes["escalated_to"] == "assessor_pool"

@@ -69,17 +69,22 @@ def test_it_tells_the_decision_pool_but_not_an_assessor_of_the_case(
     assert message.to == [other.email]
 
 
-def test_it_reminds_once_before_the_deadline(case, assessor, assessor2):
+def test_it_reminds_once_before_the_deadline(
+    case, assessor, assessor2, django_capture_on_commit_callbacks
+):
     (task,) = open_tasks(case)  # the portfolio step: 14 days
     mail.outbox.clear()
     assert send_deadline_reminders(now=task.created + timedelta(days=11)) == 0
-    assert send_deadline_reminders(now=task.created + timedelta(days=12, minutes=1)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_deadline_reminders(now=task.created + timedelta(days=12, minutes=1)) == 1
     assert sorted(m.to for m in mail.outbox) == sorted([[assessor.email], [assessor2.email]])
     assert all("Reminder" in m.subject for m in mail.outbox)
     assert send_deadline_reminders(now=task.created + timedelta(days=13)) == 0
 
 
-def test_it_reminds_the_holder_only_once_the_task_is_taken(case, assessor):
+def test_it_reminds_the_holder_only_once_the_task_is_taken(
+    case, assessor, django_capture_on_commit_callbacks
+):
     (task,) = open_tasks(case)
     task.owner = assessor
     task.status = "ASSIGNED"
@@ -87,5 +92,6 @@ def test_it_reminds_the_holder_only_once_the_task_is_taken(case, assessor):
     task.created = timezone.now() - timedelta(days=13)
     task.save(update_fields=["created"])
     mail.outbox.clear()
-    call_command("workflow_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("workflow_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert [m.to for m in mail.outbox] == [[assessor.email]]
