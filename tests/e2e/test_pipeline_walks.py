@@ -98,10 +98,12 @@ def _schedule(page, live_server, case, people, holder):
     page.get_by_label("First time").fill(soon.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("Place or meeting link").fill("Room 12, Main Building")
     page.get_by_role("button", name="Propose these times").click()
+    expect(page.get_by_text("The times are proposed")).to_be_visible()
     _as(page, live_server, people["candidate"])
     page.goto(f"/applications/{case.application_id}/case/")
     page.locator("input[name=choice]").first.check()
     page.get_by_role("button", name="Send my answer").click()
+    expect(page.get_by_text("The time is agreed.")).to_be_visible()
     assert_accessible(page)
     # The agreed time has come.
     Appointment.objects.filter(case=case).update(starts_at=timezone.now() - timedelta(hours=1))
