@@ -1,6 +1,7 @@
 """Question banks and the online tests candidates take.
 
-Write through ``assessments.services``; read through ``assessments.selectors``.
+Write through ``assessments.online_tests.services``; read through
+``assessments.online_tests.selectors``.
 
 A question keeps its ``key`` (its id in the bank's YAML) and, once drawn in an attempt, never
 changes: a re-import may retire it but not rewrite it, so every attempt can be marked and read
@@ -14,8 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessments.marking import percent
-from credentials.text import Bilingual
+from assessments.online_tests.marking import percent
+from rpl.bilingual import Bilingual
 
 
 class QuestionBank(Bilingual, models.Model):
@@ -123,8 +124,10 @@ class TestSitting(models.Model):
 
     __test__ = False  # not a pytest test class
 
+    # The engine's process (a viewflow process: the candidate's case) the test is a step of; this
+    # app knows the workflow library, not the app that runs cases.
     case = models.ForeignKey(
-        "workflows.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="+"
+        "viewflow.Process", verbose_name=_("case"), on_delete=models.CASCADE, related_name="+"
     )
     step_id = models.CharField(_("step"), max_length=50)
     candidate = models.ForeignKey(

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 _tmp = tempfile.mkdtemp(prefix="rpl-bench-")
 os.environ.setdefault("RPL_VAR_DIR", _tmp)
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_tmp}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rpl.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["AXES_ENABLED"] = "false"
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
 
@@ -59,9 +59,9 @@ PUBLISH = int(os.environ.get("PUBLISH", "10"))
 
 
 def setup_world():
-    from credentials import keys
-    from credentials.demo import seed_specifications
-    from credentials.models import Specification
+    from credentials.catalogue.demo import seed_specifications
+    from credentials.catalogue.models import Specification
+    from credentials.issuing import keys
     from rpl.accounts.roles import Role
     from rpl.accounts.services import ensure_user
 
@@ -80,7 +80,8 @@ def ms(seconds: float) -> str:
 
 
 def bench_signing(credential):
-    from credentials import issuing, keys
+    from credentials.issuing import documents as issuing
+    from credentials.issuing import keys
     from rpl.lib import data_integrity, vc_jwt
 
     unsigned = {k: v for k, v in credential.document.items() if k != "proof"}
@@ -103,7 +104,7 @@ def bench_signing(credential):
 
 
 def bench_issuing(spec, learner):
-    from credentials import issuing_services
+    from credentials.issuing import services as issuing_services
 
     started = time.perf_counter()
     issued = [
@@ -118,7 +119,7 @@ def bench_issuing(spec, learner):
 
 
 def bench_pdf(credential):
-    from credentials import certificate
+    from credentials.issuing import certificate
 
     size = len(certificate.render_pdf(credential))  # warm fonts and templates
     times = []
@@ -217,7 +218,7 @@ def bench_page(credentials):
 def bench_status_list(credential):
     import gzip
 
-    from credentials import status_lists
+    from credentials.issuing import status_lists
     from rpl.lib.bitstring_status import MIN_ENTRIES
 
     status_list = credential.revocation_list

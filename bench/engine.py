@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 _tmp = tempfile.mkdtemp(prefix="rpl-bench-")
 os.environ.setdefault("RPL_VAR_DIR", _tmp)
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_tmp}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rpl.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["AXES_ENABLED"] = "false"
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
 
@@ -73,12 +73,13 @@ PIPELINE = {
 def setup_world():
     from guardian.shortcuts import assign_perm
 
-    from credentials.demo import seed_specifications
-    from credentials.models import Specification
+    from credentials.catalogue.demo import seed_specifications
+    from credentials.catalogue.models import Specification
     from rpl.accounts.roles import Role
     from rpl.accounts.services import ensure_user
-    from workflows import case_services, services
+    from workflows.cases import services as case_services
     from workflows.models import Pipeline
+    from workflows.pipelines import services
 
     call_command("migrate", verbosity=0)
     seed_specifications()
@@ -121,8 +122,8 @@ def drive(spec, people, count, counter=None):
     """Run ``count`` cases to the end; return (seconds, [queries per step])."""
     from viewflow.workflow.models import Task
 
-    from workflows import case_services
-    from workflows.flows import CaseFlow
+    from workflows.cases import services as case_services
+    from workflows.flows.case_flow import CaseFlow
 
     outcomes = [str(pk) for pk in spec.outcomes.values_list("pk", flat=True)]
     per_step = []
@@ -157,7 +158,7 @@ def add_background(spec, people, total):
     """Insert ``total`` finished cases with five done tasks each, in bulk."""
     from viewflow.workflow.models import Process, Task
 
-    from workflows.flows import CaseFlow
+    from workflows.flows.case_flow import CaseFlow
     from workflows.models import Case
 
     template = Case.objects.filter(specification=spec).order_by("pk").first()

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 _tmp = tempfile.mkdtemp(prefix="rpl-bench-")
 os.environ.setdefault("RPL_VAR_DIR", _tmp)
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_tmp}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rpl.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["AXES_ENABLED"] = "false"
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
 
@@ -49,11 +49,11 @@ LENIENT = 0  # index of the assessor who scores one point higher than the others
 
 
 def setup_world():
-    from credentials.demo import seed_specifications
-    from credentials.models import Specification
+    from credentials.catalogue.demo import seed_specifications
+    from credentials.catalogue.models import Specification
     from rpl.accounts.roles import Role
     from rpl.accounts.services import ensure_user
-    from workflows.demo import seed_engine
+    from workflows.demo.engine import seed_engine
 
     call_command("migrate", verbosity=0)
     seed_specifications()
@@ -95,8 +95,8 @@ def drive_one_case(spec, people):
     """One real case through the engine (portfolio, test, decision): the dossier measured."""
     from viewflow.workflow.models import Task
 
-    from workflows import case_services
-    from workflows.flows import CaseFlow
+    from workflows.cases import services as case_services
+    from workflows.flows.case_flow import CaseFlow
 
     outcomes = [str(pk) for pk in spec.outcomes.values_list("pk", flat=True)]
     case = case_services.start_case(candidate=people["candidate"], specification=spec)
@@ -129,8 +129,8 @@ def add_decided_cases(spec, people, total, rng):
     """Insert ``total`` decided, double-marked cases with their tasks, results and scores."""
     from viewflow.workflow.models import Process, Task
 
-    from rpl.quality.models import Score
-    from workflows.flows import CaseFlow
+    from quality.models import Score
+    from workflows.flows.case_flow import CaseFlow
     from workflows.models import PipelineVersion, StepResult
 
     version = PipelineVersion.objects.get(pipeline__key="agile-pm", status="published")
@@ -257,7 +257,7 @@ def measure(client, url, repeat=3):
 
 
 def report(label, client, dossier_url):
-    from rpl.quality.models import Score
+    from quality.models import Score
     from workflows.models import Case
 
     cases, scores = Case.objects.count(), Score.objects.count()

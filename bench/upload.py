@@ -17,7 +17,7 @@ server process, its peak during the upload and the difference, with a verdict ag
 on disk, hashed again) must equal the one computed by the client, or the script exits 1.
 
 Each path gets a fresh server process (``bench/wsgi_server.py``, threaded ``wsgiref``, serving
-``rpl.wsgi`` on 127.0.0.1) whose environment allows the file (``EVIDENCE_MAX_FILE_MB``,
+``config.wsgi`` on 127.0.0.1) whose environment allows the file (``EVIDENCE_MAX_FILE_MB``,
 ``EVIDENCE_QUOTA_MB``). The candidate logs in over HTTP through the login form. Before measuring,
 the server answers a small upload on the same path, so "idle" includes the code the path loads.
 Memory: the kernel's high-water mark ``VmHWM`` (reset through ``/proc/<pid>/clear_refs`` when
@@ -62,7 +62,7 @@ WARMUP = 256 * 1024
 _tmp = tempfile.mkdtemp(prefix="rpl-bench-upload-")
 os.environ.setdefault("RPL_VAR_DIR", _tmp)
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_tmp}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rpl.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["AXES_ENABLED"] = "false"
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
 # One file of SIZE_MB, and every path's file (plus the warm-up ones) in the same application.
@@ -301,9 +301,9 @@ UPLOADERS = {"chunked": upload_chunked, "multipart": upload_multipart}
 
 
 def setup_world():
-    from credentials.demo import seed_specifications
-    from credentials.models import Specification
-    from evidence import services
+    from credentials.catalogue.demo import seed_specifications
+    from credentials.catalogue.models import Specification
+    from evidence.portfolio import services
     from rpl.accounts.roles import Role
     from rpl.accounts.services import ensure_user
 
@@ -323,7 +323,7 @@ def stored_item(application, name: str):
 
 
 def disk_digest(storage_name: str) -> str:
-    from evidence import storage
+    from evidence.uploads import storage
 
     digest = hashlib.sha256()
     with storage.open_stored(storage_name) as stored:

@@ -1,4 +1,4 @@
-"""A small threaded WSGI server for benchmarks: serves ``rpl.wsgi`` on the loopback interface.
+"""A small threaded WSGI server for benchmarks: serves ``config.wsgi`` on the loopback interface.
 
     .venv/bin/python bench/wsgi_server.py [PORT]      # 0 (the default) picks a free port
 
@@ -18,7 +18,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rpl.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
 class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -33,7 +33,7 @@ class QuietHandler(WSGIRequestHandler):
 
 def main() -> None:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
-    from rpl.wsgi import application
+    from config.wsgi import application
 
     server = make_server(
         "127.0.0.1", port, application, server_class=ThreadingWSGIServer, handler_class=QuietHandler

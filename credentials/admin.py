@@ -1,10 +1,10 @@
 """Read-only views in the Django admin. Changes go through the catalogue pages, which call
-``credentials.services`` so that every change is audited."""
+``credentials.catalogue.services`` so that every change is audited."""
 
 from django.contrib import admin
 from django.db import models
 
-from credentials.models import LearningOutcome, Organisation, Specification
+from credentials.catalogue.models import LearningOutcome, Organisation, Specification
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

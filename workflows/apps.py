@@ -7,4 +7,4 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows")
 
     def ready(self):
-        from workflows import flows  # noqa: F401 - registers the flow's nodes with viewflow
+        from workflows.flows import case_flow as flows  # noqa: F401 - registers the flow's nodes with viewflow

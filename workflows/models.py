@@ -1,4 +1,5 @@
-"""Pipelines and their versions. Write through ``workflows.services``; read through ``selectors``.
+"""Pipelines and their versions. Write through ``workflows.pipelines.services``; read through
+``workflows.pipelines.selectors``.
 
 A version's ``definition`` is the validated, normalised pipeline (``pipeline_schema.to_data``).
 A draft may change; once published a version is frozen for good (published, then superseded when a
@@ -257,6 +258,15 @@ class Case(Process):
         on_delete=models.PROTECT,
         related_name="case",
     )
+    # The credential its full recognition issued: at most one per case, also under retries.
+    credential = models.OneToOneField(
+        "credentials.IssuedCredential",
+        verbose_name=_("credential"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case",
+    )
 
     class Meta:
         verbose_name = _("case")
@@ -267,7 +277,7 @@ class Case(Process):
 
     @cached_property
     def plan_model(self):
-        from workflows.pipeline_schema import load_trusted
+        from workflows.pipelines.schema import load_trusted
 
         return load_trusted(self.plan)
 

@@ -18,7 +18,7 @@ from viewflow.workflow.status import STATUS
 
 from rpl.accounts.mail import tell
 from rpl.site import absolute
-from workflows.duties import DECISION_NODES, NODE_ACCESS, TaskOwners, may_take
+from workflows.work.duties import DECISION_NODES, NODE_ACCESS, TaskOwners, may_take
 
 
 def case_link(case) -> str:
@@ -90,7 +90,7 @@ def deadline_of(task):
 
 def send_deadline_reminders(now=None) -> int:
     """Remind once per task, ``WORKFLOW_REMINDER_DAYS`` before its deadline. Returns how many."""
-    from workflows.flows import CaseFlow
+    from workflows.flows.case_flow import CaseFlow
 
     now = now or timezone.now()
     ahead = timedelta(days=settings.WORKFLOW_REMINDER_DAYS)

@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
-from rpl.accounts.tasks import send_email
+from rpl.accounts.jobs import send_email
 
 
 class EmailAuthenticationForm(AuthenticationForm):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from rpl.accounts.tasks import send_email
+from rpl.accounts.jobs import send_email
 
 
 def language_of(person) -> str:

@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from rpl.accounts.jobs import send_email
 from rpl.accounts.roles import Role
 from rpl.accounts.services import ensure_user
-from rpl.accounts.tasks import send_email
 from rpl.audit import services as audit
 from rpl.site import absolute
 

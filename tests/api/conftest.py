@@ -7,14 +7,14 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from credentials import issuing_services
-from credentials.demo import seed_specifications
-from credentials.models import Specification
-from evidence import services as evidence_services
-from rpl.api import tokens
-from rpl.api.models import Scope
-from workflows.applications import submit_application
-from workflows.demo import seed_engine
+from api import tokens
+from api.models import Scope
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
+from credentials.issuing import services as issuing_services
+from evidence.portfolio import services as evidence_services
+from workflows.cases.applications import submit_application
+from workflows.demo.engine import seed_engine
 
 PDF = b"%PDF-1.7\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 20 + b"%%EOF\n"
 

@@ -4,8 +4,8 @@ submit), with the same refusals as the pages."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from api.models import Scope
 from evidence.models import Application, EvidenceItem
-from rpl.api.models import Scope
 from rpl.audit.models import AuditEvent
 from tests.api.conftest import PDF, ApiClient, token_client
 

@@ -3,8 +3,8 @@ and change their status, as on the issuing pages."""
 
 import pytest
 
-from credentials.models_issuing import IssuedCredential
-from rpl.api.models import Scope
+from api.models import Scope
+from credentials.issuing.models import IssuedCredential
 from rpl.audit.models import AuditEvent
 from tests.api.conftest import token_client
 

@@ -2,9 +2,9 @@
 
 import json
 
-from credentials import issuing_services
-from credentials.models import Status
-from rpl.api.models import Scope
+from api.models import Scope
+from credentials.catalogue.vocabularies import Status
+from credentials.issuing import services as issuing_services
 from tests.api.conftest import token_client
 
 

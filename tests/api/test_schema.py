@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from rpl.api import tokens
-from rpl.api.models import Scope
-from rpl.wsgi import application as wsgi_application
+from api import tokens
+from api.models import Scope
+from config.wsgi import application as wsgi_application
 
 CHECKS = [not_a_server_error, response_schema_conformance]
 

@@ -5,8 +5,8 @@ import pytest
 from guardian.shortcuts import assign_perm
 from viewflow.workflow.status import STATUS
 
+from api.models import Scope
 from rpl.accounts.roles import Role
-from rpl.api.models import Scope
 from tests.api.conftest import PDF, token_client
 from tests.factories import make_user
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
@@ -204,8 +204,8 @@ def _raw(case):
 
 
 def test_it_keeps_blind_marking_blind(spec, candidate, assessor, identity_officer):
-    from credentials.models import Specification
-    from workflows import case_services
+    from credentials.catalogue.models import Specification
+    from workflows.cases import services as case_services
 
     agile = Specification.objects.get(slug="agile-project-management")
     co_marker = make_user(Role.ASSESSOR, email="blind@example.org")

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from rpl.api import tokens
-from rpl.api.models import ApiToken
+from api import tokens
+from api.models import ApiToken
 from rpl.audit.models import AuditEvent
 from tests.api.conftest import ApiClient
 from tests.conftest import PERSONAS

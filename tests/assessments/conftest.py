@@ -1,11 +1,11 @@
 import pytest
 
-from assessments.demo import seed_question_banks
-from credentials.demo import seed_specifications
-from credentials.models import Specification
+from assessments.online_tests.demo import seed_question_banks
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
-from workflows import case_services
-from workflows.demo import seed_engine
+from workflows.cases import services as case_services
+from workflows.demo.engine import seed_engine
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 import random
 
-from assessments import selectors
 from assessments.models import Question
+from assessments.online_tests import selectors
 
 
 def seeded(seed: int) -> random.Random:

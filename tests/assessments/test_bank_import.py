@@ -3,11 +3,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from assessments import services
-from assessments.bank_schema import check_bank
 from assessments.models import Question, TestSitting
-from credentials.demo import seed_specifications
-from credentials.models import Specification
+from assessments.online_tests import services
+from assessments.online_tests.bank_schema import check_bank
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
 from rpl.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,10 @@ def spec():
 def test_it_accepts_the_documented_example_and_the_demo_banks():
     doc = (ROOT / "docs" / "question-banks.md").read_text(encoding="utf-8")
     example = doc.split("```yaml\n")[1].split("```")[0]
-    demo = [p.read_text(encoding="utf-8") for p in (ROOT / "assessments" / "demo_banks").iterdir()]
+    demo = [
+        p.read_text(encoding="utf-8")
+        for p in (ROOT / "assessments" / "online_tests" / "demo_banks").iterdir()
+    ]
     for text in [BANK, example, *demo]:
         bank, errors = check_bank(text)
         assert errors == []
@@ -169,7 +172,7 @@ def test_it_refuses_to_change_a_question_already_drawn_in_a_test(spec, candidate
 
 def _any_version():
     from workflows.models import PipelineVersion
-    from workflows.services import install_demo_pipelines
+    from workflows.pipelines.services import install_demo_pipelines
 
     install_demo_pipelines()
     return PipelineVersion.objects.filter(status="published").first()

@@ -1,6 +1,6 @@
 import pytest
 
-from assessments.marking import choice_points, percent
+from assessments.online_tests.marking import choice_points, percent
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from assessments import selectors, services
 from assessments.models import Answer, Question, TestSitting
+from assessments.online_tests import selectors, services
 from tests.assessments.helpers import answers, seed_drawing_a_short_question, seeded
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from workflows.models import StepResult
@@ -171,7 +171,7 @@ def test_it_refuses_options_from_another_question(case_at_test):
 def test_it_sends_short_answers_to_an_assessor_whose_marks_make_the_final_score(
     case_at_test, assessor
 ):
-    from assessments.forms import MarkingForm
+    from assessments.online_tests.forms import MarkingForm
 
     sitting = sitting_of(case_at_test)
     attempt = sit(sitting, right=True, short=True, seed=seed_drawing_a_short_question(sitting))
@@ -199,7 +199,7 @@ def test_it_sends_short_answers_to_an_assessor_whose_marks_make_the_final_score(
 
 def test_it_keeps_the_typed_in_result_when_the_bank_is_not_ready(demo, candidate, assessor):
     from tests.assessments.conftest import pass_portfolio
-    from workflows import case_services
+    from workflows.cases import services as case_services
 
     Question.objects.filter(bank__slug="python-basics").update(active=False)
     case = case_services.start_case(candidate=candidate, specification=demo["python-basics"])

@@ -2,11 +2,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from assessments import services
 from assessments.models import QuestionBank, TestSitting
+from assessments.online_tests import services
 from tests.assessments.helpers import answers, seed_drawing_a_short_question, seeded
 from tests.conftest import PERSONAS
 from tests.workflows.engine_helpers import open_tasks, take
+from workflows.models import Case
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +51,7 @@ def test_it_links_the_case_timeline_to_the_test(client, sitting, candidate):
     application = Application.objects.create(
         candidate=candidate, specification=sitting.bank.specification
     )
-    sitting.case.application = application
-    sitting.case.save(update_fields=["application"])
+    Case.objects.filter(pk=sitting.case_id).update(application=application)
     client.force_login(candidate)
     page = client.get(f"/applications/{application.pk}/case/").content.decode()
     assert f'href="/tests/{sitting.pk}/"' in page

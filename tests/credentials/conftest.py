@@ -1,12 +1,13 @@
-"""Catalogue test data. Everything is written through ``credentials.services``, as in real use."""
+"""Catalogue test data. Everything is written through ``credentials.catalogue.services``, as in
+real use."""
 
 import itertools
 from decimal import Decimal
 
 import pytest
 
-from credentials import services
-from credentials.models import (
+from credentials.catalogue import services
+from credentials.catalogue.vocabularies import (
     AssessmentType,
     FieldOfStudy,
     ParticipationForm,

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from credentials.models import FieldOfStudy, Status
+from credentials.catalogue.vocabularies import FieldOfStudy, Status
 from tests.conftest import PERSONAS
 from tests.credentials.conftest import make_specification
 
@@ -204,7 +204,7 @@ def test_it_runs_a_constant_number_of_queries_per_page(
 
 
 def test_it_shows_every_element_on_the_detail_page(client, organisation):
-    from credentials import services
+    from credentials.catalogue import services
     from tests.credentials.conftest import complete_fields, outcome
 
     spec = services.create_specification(

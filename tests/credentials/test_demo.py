@@ -2,10 +2,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from credentials import services
-from credentials.demo import seed_specifications
-from credentials.models import Organisation, Specification, Status
-from credentials.selectors import outcomes_of, publication_problems
+from credentials.catalogue import services
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Organisation, Specification
+from credentials.catalogue.selectors import outcomes_of, publication_problems
+from credentials.catalogue.vocabularies import Status
 from rpl.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

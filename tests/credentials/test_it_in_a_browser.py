@@ -6,7 +6,7 @@ gone before the next test module runs."""
 
 import pytest
 
-from credentials.demo import seed_specifications
+from credentials.catalogue.demo import seed_specifications
 from tests.e2e import conftest as e2e
 from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll, force_login
 

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from credentials.models import LearningOutcome, Organisation, Specification, Status
+from credentials.catalogue.models import LearningOutcome, Organisation, Specification
+from credentials.catalogue.vocabularies import Status
 from rpl.audit.models import AuditEvent
 from tests.conftest import PERSONAS
 from tests.credentials.conftest import make_specification
@@ -402,7 +403,7 @@ def test_it_explains_a_slug_taken_at_the_same_moment(
 ):
     from django.db import IntegrityError
 
-    from credentials import services
+    from credentials.catalogue import services
 
     def race(**kwargs):
         raise IntegrityError("duplicate key value violates unique constraint")
@@ -415,7 +416,7 @@ def test_it_explains_a_slug_taken_at_the_same_moment(
 
 
 def test_it_refuses_a_duplicate_organisation_identifier(client, administrator, organisation):
-    from credentials import services
+    from credentials.catalogue import services
 
     services.update_organisation(organisation, actor=None, identifier="KRS 0000012345")
     client.force_login(administrator)

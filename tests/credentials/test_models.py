@@ -3,9 +3,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from credentials.models import LearningOutcome, Organisation, Specification, search_key
-from credentials.selectors import get_published_specification, outcomes_of
-from credentials.text import current_language, localized
+from credentials.catalogue.models import LearningOutcome, Organisation, Specification, search_key
+from credentials.catalogue.selectors import get_published_specification, outcomes_of
+from rpl.bilingual import current_language, localized
 from tests.credentials.conftest import complete_fields, make_specification
 
 pytestmark = pytest.mark.django_db

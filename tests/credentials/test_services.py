@@ -1,9 +1,10 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from credentials import services
-from credentials.models import LearningOutcome, Specification, Status
-from credentials.selectors import publication_problems
+from credentials.catalogue import services
+from credentials.catalogue.models import LearningOutcome, Specification
+from credentials.catalogue.selectors import publication_problems
+from credentials.catalogue.vocabularies import Status
 from rpl.audit.models import AuditEvent
 from rpl.audit.selectors import verify_chain
 from tests.credentials.conftest import complete_fields, make_organisation, outcome

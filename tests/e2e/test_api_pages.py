@@ -4,7 +4,7 @@ pass axe and fit a phone; a token is created, shown once, and revoked."""
 import pytest
 from playwright.sync_api import expect
 
-from rpl.api.models import ApiToken
+from api.models import ApiToken
 from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll, force_login
 
 pytestmark = pytest.mark.e2e

@@ -8,12 +8,12 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from credentials.demo import seed_specifications
+from credentials.catalogue.demo import seed_specifications
 from rpl.accounts.roles import Role
 from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll
 from tests.evidence.conftest import ELF, PDF, PNG
 from tests.factories import make_user
-from workflows.demo import seed_engine
+from workflows.demo.engine import seed_engine
 
 PASSWORD = "a-long-passphrase-42"
 

@@ -14,8 +14,8 @@ from tests.evidence.conftest import PNG
 from tests.factories import make_user
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from tests.workflows.meetings_setup import seed, start
-from workflows import appointments
-from workflows.flows import CaseFlow
+from workflows.flows.case_flow import CaseFlow
+from workflows.meetings import services as appointments
 from workflows.models import Appointment, IdentityDocument
 
 

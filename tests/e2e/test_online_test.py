@@ -6,17 +6,17 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from assessments.demo import seed_question_banks
 from assessments.models import Question, TestSitting
-from credentials.demo import seed_specifications
-from credentials.models import Specification
+from assessments.online_tests.demo import seed_question_banks
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
 from evidence.models import Application
 from rpl.accounts.roles import Role
 from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll, login
 from tests.factories import make_user
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
-from workflows import case_services
-from workflows.demo import seed_engine
+from workflows.cases import services as case_services
+from workflows.demo.engine import seed_engine
 
 
 @pytest.fixture

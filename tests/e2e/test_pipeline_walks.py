@@ -9,19 +9,19 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from viewflow.workflow.status import PROCESS, STATUS
 
-from assessments.demo import seed_question_banks
 from assessments.models import Question, TestSitting
-from credentials.demo import seed_specifications
-from credentials.models import Specification
-from credentials.models_issuing import IssuedCredential
+from assessments.online_tests.demo import seed_question_banks
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
+from credentials.issuing.models import IssuedCredential
 from rpl.accounts.roles import Role
 from tests.e2e.helpers import assert_accessible, force_login
 from tests.evidence.conftest import PNG, add_file
 from tests.factories import make_user
-from workflows import applications
-from workflows.demo import seed_engine
-from workflows.duties import DECISION_NODES
+from workflows.cases import applications
+from workflows.demo.engine import seed_engine
 from workflows.models import Appointment, Case
+from workflows.work.duties import DECISION_NODES
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,7 +66,7 @@ def people(settings, tmp_path):
 
 
 def _submitted_case(candidate, slug) -> Case:
-    from evidence import services
+    from evidence.portfolio import services
 
     application = services.start_application(
         candidate=candidate, specification=Specification.objects.get(slug=slug)

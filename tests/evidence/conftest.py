@@ -3,11 +3,11 @@ import io
 import pytest
 from django.urls import reverse
 
-from credentials.demo import seed_specifications
-from credentials.models import Specification
-from evidence import services
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
+from evidence.portfolio import services
 from tests.factories import make_user
-from workflows.demo import seed_engine
+from workflows.demo.engine import seed_engine
 
 PDF = b"%PDF-1.7\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 20 + b"%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x01" * 200

@@ -7,7 +7,7 @@ from django.test import Client
 from rpl.audit.models import AuditEvent
 from tests.evidence.conftest import PNG, add_file
 from tests.workflows.engine_helpers import open_tasks, score_sheet, take
-from workflows import applications
+from workflows.cases import applications
 from workflows.models import Case, ConflictDeclaration, StepResult
 
 pytestmark = pytest.mark.django_db

@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.status import PROCESS, STATUS
 
-from evidence import services
 from evidence.models import EvidenceItem, FrozenError, ItemOutcome, Snapshot, WitnessRequest
+from evidence.portfolio import services
 from rpl.audit.models import AuditEvent
 from tests.evidence.conftest import PDF, PNG, add_file
-from workflows import applications
+from workflows.cases import applications
 from workflows.models import Case
 
 pytestmark = pytest.mark.django_db

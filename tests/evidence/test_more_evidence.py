@@ -8,7 +8,7 @@ from django.urls import reverse
 from evidence.models import Application, Snapshot
 from tests.evidence.conftest import PNG, add_file
 from tests.workflows.engine_helpers import open_tasks, score_sheet, take
-from workflows import applications
+from workflows.cases import applications
 from workflows.models import Case
 
 pytestmark = pytest.mark.django_db

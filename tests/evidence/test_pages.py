@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from evidence import services
+from evidence.portfolio import services
 from tests.conftest import PERSONAS
 from tests.evidence.conftest import PDF, add_file
 

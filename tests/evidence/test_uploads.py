@@ -6,8 +6,9 @@ import pytest
 from django.core.files.storage import storages
 from django.urls import reverse
 
-from evidence import services, storage
 from evidence.models import EvidenceItem, Upload
+from evidence.portfolio import services
+from evidence.uploads import storage
 from rpl.audit.models import AuditEvent
 from tests.evidence.conftest import ELF, HTML, PDF, PNG, add_file, upload
 

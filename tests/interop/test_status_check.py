@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from credentials import issuing, issuing_services, keys, status_lists
-from credentials.models_issuing import StatusList
+from credentials.issuing import documents as issuing
+from credentials.issuing import keys, status_lists
+from credentials.issuing import services as issuing_services
+from credentials.issuing.models import StatusList
 from tests.credentials.conftest import make_organisation, make_specification
 
 HERE = Path(__file__).parent

@@ -2,11 +2,11 @@
 
 import pytest
 
-from credentials.demo import seed_specifications
-from credentials.models import Specification
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
-from workflows import case_services
-from workflows.demo import seed_engine
+from workflows.cases import services as case_services
+from workflows.demo.engine import seed_engine
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ under CI), as there. The browser lives for this module only."""
 import pytest
 from playwright.sync_api import expect
 
-from credentials.models_issuing import IssuedCredential
-from rpl.quality import services
+from credentials.issuing.models import IssuedCredential
+from quality import services
 from tests.e2e import conftest as e2e
 from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll, login
 
@@ -25,10 +25,10 @@ def browser():
 
 @pytest.fixture
 def sampled(request, candidate, assessor, assessor2, identity_officer, decision_maker):
-    from credentials.demo import seed_specifications
-    from credentials.models import Specification
+    from credentials.catalogue.demo import seed_specifications
+    from credentials.catalogue.models import Specification
     from tests.quality.conftest import decide_python_case
-    from workflows.demo import seed_engine
+    from workflows.demo.engine import seed_engine
 
     request.getfixturevalue("_role_groups")
     seed_specifications()

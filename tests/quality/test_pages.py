@@ -7,10 +7,10 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from credentials.models_issuing import IssuedCredential
+from credentials.issuing.models import IssuedCredential
+from quality import services
+from quality.models import AuditCase, SamplingPolicy
 from rpl.audit.models import AuditEvent
-from rpl.quality import services
-from rpl.quality.models import AuditCase, SamplingPolicy
 from tests.conftest import PERSONAS
 from tests.quality.conftest import decide_python_case
 from tests.workflows.engine_helpers import open_tasks

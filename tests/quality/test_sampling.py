@@ -4,9 +4,9 @@ import random
 
 import pytest
 
+from quality import services
+from quality.models import AuditCase, SamplingPolicy, Score
 from rpl.audit.models import AuditEvent
-from rpl.quality import services
-from rpl.quality.models import AuditCase, SamplingPolicy, Score
 from tests.quality.conftest import decide_python_case, double_marked_agile_case
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 

@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 
 from evidence.models import Application
+from quality import statistics
+from quality.agreement import cohen_kappa, count_matrix
+from quality.statistics import Period
 from rpl.audit import services as audit
-from rpl.quality import statistics
-from rpl.quality.agreement import cohen_kappa, count_matrix
-from rpl.quality.statistics import Period
 from tests.quality.conftest import decide_python_case, double_marked_agile_case, sheet
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from workflows.models import Case, StepResult
@@ -106,7 +106,7 @@ def test_it_does_not_flag_small_gaps(
 def test_it_counts_missed_deadlines_and_appeals_per_assessor(
     double_marked, period, assessor, assessor2, candidate
 ):
-    from workflows.appeal_flow import AppealFlow
+    from workflows.flows.appeal_flow import AppealFlow
     from workflows.models import Appeal
 
     spec, cases = double_marked
@@ -181,14 +181,14 @@ def test_it_fills_the_score_table_for_sheets_recorded_before_it_existed(double_m
 
     from django.apps import apps
 
-    from rpl.quality.models import Score
+    from quality.models import Score
 
     fields = ["step_result", "assessor", "step_id", "round", "outcome_id", "value", "passed"]
     before = sorted(Score.objects.values_list(*fields, "moderated"))
     assert len(before) > 0 and any(row[-1] for row in before)
     Score.objects.all().delete()
 
-    backfill = importlib.import_module("rpl.quality.migrations.0002_backfill_scores").backfill
+    backfill = importlib.import_module("quality.migrations.0002_backfill_scores").backfill
     backfill(apps, None)
     assert sorted(Score.objects.values_list(*fields, "moderated")) == before
     backfill(apps, None)  # nothing is written twice

@@ -23,7 +23,18 @@ def _entries(po_text: str):
             yield msgid, values, fuzzy
 
 
-SOURCES = ["rpl", "credentials", "evidence", "assessments", "workflows", "templates"]
+SOURCES = [
+    "config",
+    "rpl",
+    "credentials",
+    "evidence",
+    "assessments",
+    "workflows",
+    "quality",
+    "api",
+    "webhooks",
+    "templates",
+]
 
 
 @pytest.mark.parametrize("language", ["pl", "en"])

@@ -9,7 +9,7 @@ import pytest
 from celery import Celery
 from django.core import mail
 
-from rpl.accounts.tasks import send_email
+from rpl.accounts.jobs import send_email
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -70,7 +70,7 @@ def test_it_sends_a_job_through_a_real_worker_and_redis(tmp_path):
         producer = Celery("rpl-test", broker=REDIS_URL, backend=REDIS_URL)
         subject = f"Job {queue}"
         result = producer.send_task(
-            "rpl.accounts.tasks.send_email",
+            "rpl.accounts.jobs.send_email",
             args=[subject, "Sent by a real worker", ["worker@example.org"]],
             queue=queue,
         )

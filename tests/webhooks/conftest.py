@@ -8,9 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from credentials import issuing_services
-from rpl.webhooks import services
+from credentials.issuing import services as issuing_services
 from tests.credentials.conftest import make_organisation, make_specification
+from webhooks import services
 
 ALL_EVENTS = [
     "case.submitted",

@@ -10,12 +10,12 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from credentials import issuing_services
-from credentials.models_issuing import IssuedCredential
-from rpl.webhooks import services, signing
-from rpl.webhooks.models import Attempt, Delivery, Event
-from rpl.webhooks.payloads import Envelope
+from credentials.issuing import services as issuing_services
+from credentials.issuing.models import IssuedCredential
 from tests.webhooks.conftest import issue
+from webhooks import services, signing
+from webhooks.models import Attempt, Delivery, Event
+from webhooks.payloads import Envelope
 
 pytestmark = pytest.mark.django_db
 
@@ -256,7 +256,7 @@ def test_the_command_and_the_beat_task_send_what_is_due(
         "credential.issued",
         "credential.revoked",
     ]
-    from rpl.webhooks.tasks import send_due_webhooks
+    from webhooks.tasks import send_due_webhooks
 
     assert send_due_webhooks.delay().get() == 0
     assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SUCCEEDED}

@@ -4,18 +4,18 @@ import json
 
 import pytest
 
-from credentials import issuing_services
-from credentials.demo import seed_specifications
-from credentials.models import Specification
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
+from credentials.issuing import services as issuing_services
 from rpl.audit import services as audit
-from rpl.webhooks import services
-from rpl.webhooks.models import Delivery, Event
-from rpl.webhooks.payloads import Envelope
 from tests.credentials.conftest import make_organisation
 from tests.webhooks.conftest import issue
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
-from workflows import case_services
-from workflows.demo import seed_engine
+from webhooks import services
+from webhooks.models import Delivery, Event
+from webhooks.payloads import Envelope
+from workflows.cases import services as case_services
+from workflows.demo.engine import seed_engine
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ under CI), as there. The browser lives for this module only."""
 import pytest
 from playwright.sync_api import expect
 
-from rpl.webhooks.models import Delivery, Subscription
 from tests.e2e import conftest as e2e
 from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll, force_login
 from tests.webhooks.conftest import issue
+from webhooks.models import Delivery, Subscription
 
 pytestmark = pytest.mark.e2e
 

@@ -6,10 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rpl.audit.models import AuditEvent
-from rpl.webhooks import services
-from rpl.webhooks.models import Delivery, Subscription
 from tests.conftest import PERSONAS
 from tests.webhooks.conftest import ALL_EVENTS, issue
+from webhooks import services
+from webhooks.models import Delivery, Subscription
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
-from rpl.webhooks import services, signing, transport
-from rpl.webhooks.models import Subscription
+from webhooks import services, signing, transport
+from webhooks.models import Subscription
 
 SECRET = "whsec_test-secret"
 BODY = b'{"id": "1", "type": "case.decided"}'

@@ -5,14 +5,14 @@ from dataclasses import dataclass
 
 from django.test import Client
 
-from credentials.demo import seed_specifications
-from credentials.models import Specification
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
 from evidence.models import Application
 from rpl.accounts.roles import Role
 from tests.factories import make_user
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
-from workflows import case_services
-from workflows.demo import seed_engine
+from workflows.cases import services as case_services
+from workflows.demo.engine import seed_engine
 
 GROUNDS = "The assessor missed my project report, which shows outcomes 2 and 3 in daily work."
 

@@ -4,8 +4,8 @@ from django.db import transaction
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from workflows import case_services
-from workflows.flows import CaseFlow
+from workflows.cases import services as case_services
+from workflows.flows.case_flow import CaseFlow
 
 
 def open_tasks(case, node=None):

@@ -1,13 +1,14 @@
 """Cases for the meeting and identity tests: a pipeline with an identity check, an interview by two
 assessors and a decision, assigned to the demo specification "python-basics"."""
 
-from credentials.demo import seed_specifications
-from credentials.models import Specification
-from evidence import services as evidence_services
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
+from evidence.portfolio import services as evidence_services
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
-from workflows import case_services, services
-from workflows.demo import seed_engine
+from workflows.cases import services as case_services
+from workflows.demo.engine import seed_engine
 from workflows.models import Pipeline
+from workflows.pipelines import services
 
 PIPELINE = """
 key: meetings-test

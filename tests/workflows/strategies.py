@@ -5,7 +5,7 @@ import string
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from workflows import pipeline_schema as schema
+from workflows.pipelines import schema
 
 _WORD = st.text(alphabet=string.ascii_lowercase + string.digits, min_size=1, max_size=8)
 SLUGS = st.one_of(_WORD, st.builds(lambda a, b: f"{a}-{b}", _WORD, _WORD))

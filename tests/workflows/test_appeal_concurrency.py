@@ -7,11 +7,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from credentials.models_issuing import IssuedCredential
+from credentials.issuing.models import IssuedCredential
 from rpl.audit.models import AuditEvent
 from tests.workflows.appeal_helpers import GROUNDS, as_user, decided_case, people, task_url
 from tests.workflows.engine_helpers import open_tasks, take, take_and_complete
-from workflows import appeals, case_services
+from workflows.appeals import services as appeals
+from workflows.cases import services as case_services
 from workflows.models import Appeal, Case, StepResult
 
 pytestmark = [
@@ -55,9 +56,9 @@ def _at_once(*jobs):
 
 def _case_at_decision(who):
     """A case whose decision task is open (the helper's case, before its decision)."""
-    from credentials.demo import seed_specifications
-    from credentials.models import Specification
-    from workflows.demo import seed_engine
+    from credentials.catalogue.demo import seed_specifications
+    from credentials.catalogue.models import Specification
+    from workflows.demo.engine import seed_engine
 
     seed_specifications()
     seed_engine([who.assessor, who.decision_maker, who.judge])

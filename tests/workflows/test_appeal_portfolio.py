@@ -3,11 +3,12 @@ appeal task: the reviewer downloads a submitted file, the case's own assessor ca
 
 import pytest
 
-from evidence import services as evidence_services
+from evidence.portfolio import services as evidence_services
 from tests.evidence.conftest import add_file
 from tests.workflows.appeal_helpers import GROUNDS, as_user, people, task_url
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
-from workflows import appeals, applications
+from workflows.appeals import services as appeals
+from workflows.cases import applications
 from workflows.models import Case
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +28,9 @@ def _storage(settings, tmp_path):
 
 @pytest.fixture
 def review_task(candidate, assessor, decision_maker, identity_officer):
-    from credentials.demo import seed_specifications
-    from credentials.models import Specification
-    from workflows.demo import seed_engine
+    from credentials.catalogue.demo import seed_specifications
+    from credentials.catalogue.models import Specification
+    from workflows.demo.engine import seed_engine
 
     who = people(candidate, assessor, decision_maker, identity_officer)
     seed_specifications()

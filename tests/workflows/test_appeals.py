@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from credentials.models_issuing import IssuedCredential
+from credentials.issuing.models import IssuedCredential
 from rpl.accounts.roles import Role
 from rpl.audit.models import AuditEvent
 from tests.conftest import PERSONAS
@@ -25,7 +25,8 @@ from tests.workflows.appeal_helpers import (
     task_url,
 )
 from tests.workflows.engine_helpers import open_tasks
-from workflows import appeals, case_services
+from workflows.appeals import services as appeals
+from workflows.cases import services as case_services
 from workflows.models import Appeal, Case, ConflictDeclaration, StepResult
 
 pytestmark = pytest.mark.django_db
@@ -159,7 +160,7 @@ def test_it_overturns_a_decision_on_appeal_and_issues_the_credential(
     assert told.to == [who.candidate.email]
     assert "The report shows it all." in told.body
     # Every appeal goes to the quality officers as an audit task.
-    from rpl.quality.models import AuditCase
+    from quality.models import AuditCase
 
     assert AuditCase.objects.filter(audited_case=case, reason="appeal").count() == 1
     assert f"https://rpl.example.org/applications/{case.application_id}/case/" in told.body

@@ -12,7 +12,7 @@ from rpl.audit.models import AuditEvent
 from tests.conftest import PERSONAS
 from tests.workflows.engine_helpers import open_tasks, score_sheet, take
 from tests.workflows.meetings_setup import pass_identity, seed, start
-from workflows import appointments
+from workflows.meetings import services as appointments
 from workflows.models import Appointment
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from rpl.quality.models import AuditCase
+from quality.models import AuditCase
 from workflows.models import Case
 
 pytestmark = pytest.mark.django_db

@@ -3,14 +3,15 @@ from django.core.management import call_command
 from guardian.shortcuts import assign_perm
 from viewflow.workflow.status import PROCESS
 
-from credentials.demo import seed_specifications
-from credentials.models import Specification
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
 from rpl.audit.models import AuditEvent
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
-from workflows import case_services, services
-from workflows.demo import seed_engine
-from workflows.duties import refusal
+from workflows.cases import services as case_services
+from workflows.demo.engine import seed_engine
 from workflows.models import Case
+from workflows.pipelines import services
+from workflows.work.duties import refusal
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +147,7 @@ def test_it_keeps_a_case_on_the_version_it_started_with(demo, candidate, staff, 
     spec = demo["python-basics"]
     case = case_services.start_case(candidate=candidate, specification=spec)
     v1 = case.pipeline_version
-    from workflows.selectors import export_text, published_version
+    from workflows.pipelines.selectors import export_text, published_version
 
     changed = export_text(v1).replace("pass_mark_percent: 70", "pass_mark_percent: 90")
     assert changed != export_text(v1)
@@ -225,7 +226,7 @@ def test_it_fires_deadlines_from_the_scheduled_job(demo, candidate, staff, setti
     from django.utils import timezone
     from viewflow.workflow.models import Task
 
-    from workflows.tasks import fire_workflow_timers
+    from workflows.jobs import fire_workflow_timers
 
     assert settings.CELERY_BEAT_SCHEDULE["fire-workflow-timers"]["schedule"] == 60.0
     case = case_services.start_case(

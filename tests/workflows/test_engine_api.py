@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from workflows import pipeline_schema as schema
+from credentials.catalogue.vocabularies import Supervision
+from workflows.pipelines import schema
 
-DEMO = Path(__file__).resolve().parents[2] / "workflows" / "demo_pipelines"
+DEMO = Path(__file__).resolve().parents[2] / "workflows" / "demo" / "pipeline_files"
 
 
 def demo(name):
@@ -117,9 +118,9 @@ def test_it_moves_the_cursor_from_any_index():
 @pytest.mark.parametrize(
     ("name", "mode"),
     [
-        ("python-basics", schema.SupervisionMode.UNSUPERVISED_NO_ID),
-        ("agile-pm", schema.SupervisionMode.SUPERVISED_ONLINE_WITH_ID),
-        ("welding-mig-mag", schema.SupervisionMode.SUPERVISED_ONSITE_WITH_ID),
+        ("python-basics", Supervision.UNSUPERVISED_NO_ID),
+        ("agile-pm", Supervision.SUPERVISED_ONLINE_WITH_ID),
+        ("welding-mig-mag", Supervision.SUPERVISED_ONSITE_WITH_ID),
     ],
 )
 def test_it_maps_the_identity_check_to_the_supervision_element(name, mode):
@@ -129,20 +130,18 @@ def test_it_maps_the_identity_check_to_the_supervision_element(name, mode):
 def test_it_counts_only_the_steps_a_case_ran_for_supervision():
     plan = demo("welding-mig-mag")
     assert schema.supervision_mode(plan, ran_steps={"practical", "decision"}) == (
-        schema.SupervisionMode.SUPERVISED_NO_ID
+        Supervision.SUPERVISED_NO_ID
     )
-    assert schema.supervision_mode(plan, ran_steps={"decision"}) == (
-        schema.SupervisionMode.UNSUPERVISED_NO_ID
-    )
+    assert schema.supervision_mode(plan, ran_steps={"decision"}) == (Supervision.UNSUPERVISED_NO_ID)
 
 
 @pytest.mark.parametrize(
     ("method", "mode"),
     [
-        ("document", schema.SupervisionMode.SUPERVISED_ONLINE_WITH_ID),
-        ("video", schema.SupervisionMode.SUPERVISED_ONLINE_WITH_ID),
-        ("electronic_id", schema.SupervisionMode.SUPERVISED_ONLINE_WITH_ID),
-        ("in_person", schema.SupervisionMode.SUPERVISED_ONSITE_WITH_ID),
+        ("document", Supervision.SUPERVISED_ONLINE_WITH_ID),
+        ("video", Supervision.SUPERVISED_ONLINE_WITH_ID),
+        ("electronic_id", Supervision.SUPERVISED_ONLINE_WITH_ID),
+        ("in_person", Supervision.SUPERVISED_ONSITE_WITH_ID),
     ],
 )
 def test_it_maps_each_identity_method(method, mode):

@@ -7,17 +7,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from viewflow.workflow.status import PROCESS
 
-from credentials.demo import seed_specifications
-from credentials.models import Specification
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
 from rpl.accounts.roles import Role
 from tests.factories import make_user
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from tests.workflows.strategies import valid_pipelines
-from workflows import case_services, services
-from workflows import pipeline_schema as schema
-from workflows.demo import POOL_PERMISSION
-from workflows.duties import DECISION_NODES
+from workflows.cases import services as case_services
+from workflows.demo.engine import POOL_PERMISSION
 from workflows.models import Pipeline
+from workflows.pipelines import schema, services
+from workflows.work.duties import DECISION_NODES
 
 _keys = itertools.count(1)
 

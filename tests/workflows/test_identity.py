@@ -20,10 +20,10 @@ from tests.evidence.conftest import ELF, HTML, PDF, PNG
 from tests.factories import make_user
 from tests.workflows.engine_helpers import open_tasks, take
 from tests.workflows.meetings_setup import seed, start
-from workflows.applications import withdraw_application
-from workflows.flows import CaseFlow
+from workflows.cases.applications import withdraw_application
+from workflows.flows.case_flow import CaseFlow
 from workflows.models import IdentityDocument
-from workflows.task_forms import looks_like_document_number
+from workflows.work.forms import looks_like_document_number
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from django.test import Client
 
 from tests.workflows.engine_helpers import open_tasks, take
 from tests.workflows.meetings_setup import seed, start
-from workflows import identity
+from workflows.identity import services as identity
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +129,7 @@ class FakeProvider:
 def provider(settings):
     fake = FakeProvider()
     settings.SITE_URL = "http://testserver"
-    settings.RPL_IDENTITY_ADAPTERS = ["workflows.identity_adapters.oidc.OpenIDConnectAdapter"]
+    settings.RPL_IDENTITY_ADAPTERS = ["workflows.identity.adapters.oidc.OpenIDConnectAdapter"]
     settings.RPL_OIDC = {
         "KEY": "test-eid",
         "LABEL": "Test eID",

@@ -5,13 +5,13 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from credentials.demo import seed_specifications
-from credentials.models import Specification
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
 from rpl.accounts.roles import Role
 from tests.factories import make_user
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
-from workflows import case_services
-from workflows.demo import seed_engine
+from workflows.cases import services as case_services
+from workflows.demo.engine import seed_engine
 from workflows.notifications import announce_task, send_deadline_reminders
 
 pytestmark = pytest.mark.django_db

@@ -5,15 +5,16 @@ from django.core import mail
 from guardian.shortcuts import assign_perm
 from viewflow.workflow.status import PROCESS
 
-from credentials.demo import seed_specifications
-from credentials.models import Specification
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
 from rpl.accounts.roles import Role
 from rpl.audit.models import AuditEvent
 from tests.factories import make_user
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
-from workflows import appeals, case_services
-from workflows.case_services import panel_outcome
-from workflows.demo import seed_engine
+from workflows.appeals import services as appeals
+from workflows.cases import services as case_services
+from workflows.cases.services import panel_outcome
+from workflows.demo.engine import seed_engine
 
 OUTCOMES = ["1", "2", "3"]
 

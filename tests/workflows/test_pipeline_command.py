@@ -10,12 +10,11 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
-from workflows import pipeline_schema as schema
-from workflows import selectors
 from workflows.models import PipelineVersion
+from workflows.pipelines import schema, selectors
 
 FILES = Path(__file__).resolve().parent / "files"
-DEMO = Path(__file__).resolve().parents[2] / "workflows" / "demo_pipelines"
+DEMO = Path(__file__).resolve().parents[2] / "workflows" / "demo" / "pipeline_files"
 
 
 def run(*args):

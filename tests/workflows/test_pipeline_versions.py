@@ -6,9 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from rpl.audit.models import AuditEvent
-from workflows import pipeline_schema as schema
-from workflows import selectors, services
 from workflows.models import FrozenVersionError, Pipeline, PipelineVersion
+from workflows.pipelines import schema, selectors, services
 
 pytestmark = pytest.mark.django_db
 

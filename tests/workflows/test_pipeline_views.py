@@ -6,8 +6,8 @@ import pytest
 
 from rpl.audit.models import AuditEvent
 from tests.conftest import PERSONAS
-from workflows import services
 from workflows.models import PipelineVersion
+from workflows.pipelines import services
 
 FILES = Path(__file__).resolve().parent / "files"
 

@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.workflows import strategies
-from workflows import pipeline_schema as schema
+from workflows.pipelines import schema
 
 FAST = settings(
     max_examples=60,

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from workflows import pipeline_schema as schema
+from workflows.pipelines import schema
 
 
 def base():

@@ -4,13 +4,13 @@ import pytest
 from django.test import Client
 from guardian.shortcuts import assign_perm
 
-from credentials.demo import seed_specifications
-from credentials.models import Specification
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
 from rpl.accounts.roles import Role
 from tests.factories import make_user
 from tests.workflows.engine_helpers import open_tasks, score_sheet, take, take_and_complete
-from workflows import case_services
-from workflows.demo import seed_engine
+from workflows.cases import services as case_services
+from workflows.demo.engine import seed_engine
 from workflows.models import StepResult
 
 pytestmark = pytest.mark.django_db

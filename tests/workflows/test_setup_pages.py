@@ -1,13 +1,13 @@
 import pytest
 from django.test import Client
 
-from credentials.demo import seed_specifications
-from credentials.models import Specification
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
 from rpl.audit.models import AuditEvent
 from tests.conftest import PERSONAS
-from workflows import case_services
+from workflows.cases import services as case_services
 from workflows.models import Pipeline
-from workflows.services import install_demo_pipelines
+from workflows.pipelines.services import install_demo_pipelines
 
 pytestmark = pytest.mark.django_db
 

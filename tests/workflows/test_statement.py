@@ -9,7 +9,7 @@ from rpl.accounts.roles import Role
 from tests.conftest import PERSONAS
 from tests.factories import make_user
 from tests.workflows.appeal_helpers import as_user, decided_case, people
-from workflows import statement
+from workflows.cases import recognition_statement as statement
 from workflows.models import StepResult
 
 pytestmark = pytest.mark.django_db

@@ -4,12 +4,12 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from credentials.demo import seed_specifications
-from credentials.models import Specification
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
 from tests.conftest import PERSONAS
 from tests.workflows.engine_helpers import open_tasks, score_sheet, take
-from workflows import case_services
-from workflows.demo import seed_engine
+from workflows.cases import services as case_services
+from workflows.demo.engine import seed_engine
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from assessments.services import close_expired
+from assessments.online_tests.services import close_expired
 
 
 class Command(BaseCommand):

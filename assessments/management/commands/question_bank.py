@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments import services
-from credentials.models import Specification
+from assessments.online_tests import services
+from credentials.catalogue.models import Specification
 
 
 class Command(BaseCommand):

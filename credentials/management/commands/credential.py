@@ -14,9 +14,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from credentials import issuing, keys, status_lists, verification
-from credentials.models import Organisation
-from credentials.models_issuing import IssuedCredential, StatusList
+from credentials.catalogue.models import Organisation
+from credentials.issuing import documents as issuing
+from credentials.issuing import keys, status_lists, verification
+from credentials.issuing.models import IssuedCredential, StatusList
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from credentials import issuing_services
-from credentials.models import Grading, Stackability, Supervision
+from credentials.catalogue.vocabularies import Grading, Stackability, Supervision
+from credentials.issuing import services as issuing_services
 from tests.credentials.conftest import make_organisation, make_specification
 
 SITE_URL = "https://rpl.example.edu"

@@ -5,10 +5,11 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from credentials import bulk, tasks
-from credentials.models import Status
-from credentials.models_bulk import BulkIssuedRow, BulkIssueJob
-from credentials.models_issuing import IssuedCredential
+from credentials.bulk import jobs as tasks
+from credentials.bulk import rows as bulk
+from credentials.bulk.models import BulkIssuedRow, BulkIssueJob
+from credentials.catalogue.vocabularies import Status
+from credentials.issuing.models import IssuedCredential
 from rpl.accounts.models import User
 from rpl.accounts.roles import Role
 from rpl.audit.models import AuditEvent
@@ -306,7 +307,7 @@ def test_it_records_a_job_that_fails_mid_way_and_can_start_it_again(
 def test_it_fails_a_row_whose_specification_was_retired_meanwhile(
     administrator, specification, django_capture_on_commit_callbacks
 ):
-    from credentials import services
+    from credentials.catalogue import services
 
     result = bulk.parse(_csv(ROWS[1]))
     job = BulkIssueJob.objects.create(

@@ -9,7 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from credentials import certificate, issuing, issuing_services, keys
+from credentials.issuing import certificate, keys
+from credentials.issuing import documents as issuing
+from credentials.issuing import services as issuing_services
 
 pytestmark = pytest.mark.django_db
 

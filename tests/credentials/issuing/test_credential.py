@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import override_settings
 
-from credentials import issuing, issuing_services, keys, verification
-from credentials.models_issuing import IssuedCredential, IssuerKey
+from credentials.issuing import documents as issuing
+from credentials.issuing import keys, verification
+from credentials.issuing import services as issuing_services
+from credentials.issuing.models import IssuedCredential, IssuerKey
 from rpl.lib import vc_jwt
 from rpl.lib.jsonld_loader import get_loader
 from rpl.lib.jsonld_strict import UndefinedTermError, expand_strict

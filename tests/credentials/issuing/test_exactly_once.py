@@ -1,19 +1,21 @@
 """A decision issues exactly one credential, also under retries and concurrent requests (issue 6,
-item 9): ``IssuedCredential.case`` is unique and ``issue_credential`` returns the credential
-already issued when it loses the race."""
+item 9): ``workflows.cases.services.credential_for`` locks the case, links a credential only while
+the case has none, and returns the credential already issued when it loses the race."""
 
 import threading
 
 import pytest
 from django.db import connection
 
-from credentials import issuing, issuing_services, keys
-from credentials.demo import seed_specifications
-from credentials.models import Specification
-from credentials.models_issuing import IssuedCredential, StatusList
+from credentials.catalogue.demo import seed_specifications
+from credentials.catalogue.models import Specification
+from credentials.issuing import documents as issuing
+from credentials.issuing import services as issuing_services
+from credentials.issuing.models import IssuedCredential, StatusList
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
-from workflows import case_services
-from workflows.demo import seed_engine
+from workflows.cases import services as case_services
+from workflows.demo.engine import seed_engine
+from workflows.models import Case
 
 
 @pytest.fixture
@@ -46,9 +48,7 @@ def decided_case(candidate, assessor, assessor2, identity_officer, decision_make
 
 
 def _issue(case, actor):
-    return issuing_services.issue_credential(
-        learner=case.candidate, specification=case.specification, case=case, actor=actor
-    )
+    return case_services.credential_for(Case.objects.get(pk=case.pk), actor=actor)
 
 
 def _assert_one_entry_per_credential(credential):
@@ -68,38 +68,6 @@ def test_a_retry_after_a_failed_issue_issues_exactly_one(decided_case, decision_
     _assert_one_entry_per_credential(first)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_it_returns_the_credential_a_concurrent_request_issued_after_its_check(
-    decided_case, decision_maker, monkeypatch
-):
-    """The other request commits between this one's "already issued?" check and its insert:
-    the unique constraint refuses the second row and the credential already issued is returned."""
-    original = keys.ensure_key
-    other = {}
-
-    def competing_request_first(organisation, actor=None):
-        if not other:  # once: the competing request runs to its commit, in its own connection
-
-            def run():
-                try:
-                    other["credential"] = _issue(decided_case, decision_maker)
-                finally:
-                    connection.close()
-
-            other["started"] = True
-            thread = threading.Thread(target=run)
-            thread.start()
-            thread.join(timeout=60)
-        return original(organisation, actor=actor)
-
-    monkeypatch.setattr(keys, "ensure_key", competing_request_first)
-    mine = _issue(decided_case, decision_maker)
-    assert "credential" in other, "the competing request did not issue"
-    assert mine.pk == other["credential"].pk
-    assert IssuedCredential.objects.filter(case=decided_case).count() == 1
-    _assert_one_entry_per_credential(mine)
-
-
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="needs concurrent writers with real row locks (PostgreSQL); SQLite serialises writes",
@@ -113,22 +81,10 @@ def test_two_simultaneous_requests_issue_exactly_one(
         issuing_services.issue_credential(
             learner=decided_case.candidate, specification=decided_case.specification
         )
-    # Both requests pass the "already issued?" check before either inserts: they meet at a second
-    # barrier inside the issuing (the first key look-up of each), after the check and before any
-    # row is locked or written. In "first-issue" the status lists do not exist yet (the failed
-    # attempt rolled them back), so the requests also race to create them.
+    # Both requests start together; the first to lock the case issues, the other waits for its
+    # commit and returns the same credential. In "first-issue" the status lists do not exist yet
+    # (the failed attempt rolled them back).
     barrier = threading.Barrier(2, timeout=30)
-    inside = threading.Barrier(2, timeout=30)
-    met = threading.local()
-    original = keys.ensure_key
-
-    def meet(organisation, actor=None):
-        if not getattr(met, "done", False):
-            met.done = True
-            inside.wait()
-        return original(organisation, actor=actor)
-
-    monkeypatch.setattr(keys, "ensure_key", meet)
     results, errors = [], []
 
     def request():

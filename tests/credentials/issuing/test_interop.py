@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from credentials import issuing, keys
+from credentials.issuing import documents as issuing
+from credentials.issuing import keys
 
 INTEROP = Path(__file__).resolve().parents[2] / "interop"
 

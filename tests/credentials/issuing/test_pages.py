@@ -6,9 +6,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from credentials import issuing, keys
-from credentials.models_issuing import IssuedCredential
-from credentials.verification import MAX_INPUT_BYTES
+from credentials.issuing import documents as issuing
+from credentials.issuing import keys
+from credentials.issuing.models import IssuedCredential
+from credentials.issuing.verification import MAX_INPUT_BYTES
 from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +119,7 @@ def test_it_serves_issuer_did_documents_and_the_context(client, issued):
 
 
 def test_it_lists_only_the_learners_own_credentials(client, issued, candidate2, specification):
-    from credentials import issuing_services
+    from credentials.issuing import services as issuing_services
 
     other = issuing_services.issue_credential(learner=candidate2, specification=specification)
     client.force_login(issued.learner)

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from credentials import issuing_services, keys, status_lists, verification
-from credentials.models_issuing import IssuedCredential, StatusList
+from credentials.issuing import keys, status_lists, verification
+from credentials.issuing import services as issuing_services
+from credentials.issuing.models import IssuedCredential, StatusList
 from rpl.audit.models import AuditEvent
 from rpl.lib import data_integrity
 from rpl.lib.bitstring_status import MIN_ENTRIES

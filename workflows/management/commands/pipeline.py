@@ -8,8 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from workflows import pipeline_schema as schema
-from workflows import selectors, services
+from workflows.pipelines import schema, selectors, services
 
 
 class Command(BaseCommand):

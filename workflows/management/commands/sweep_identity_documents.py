@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from workflows.identity import sweep
+from workflows.identity.services import sweep
 
 
 class Command(BaseCommand):

@@ -1,0 +1,52 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path
+
+from config import home
+from rpl.accounts import views as accounts
+from rpl.accounts.roles import Role
+
+role_pattern = "|".join(Role.values)
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    re_path(rf"^home/(?P<role>{role_pattern})/$", home.role_home, name="role_home"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password-reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="accounts/password_reset_confirm.html"
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+    path("accounts/signup/", include("rpl.accounts.signup")),
+    path("catalogue/", include("credentials.catalogue.urls")),
+    path("applications/", include("evidence.portfolio.urls")),
+    path("applications/", include("workflows.cases.urls")),
+    path("", include("credentials.issuing.urls")),
+    path("pipelines/", include("workflows.pipelines.urls")),
+    path("work/", include("workflows.work.urls")),
+    path("", include("workflows.appeals.urls")),
+    path("assessment-setup/", include("workflows.setup.urls")),
+    path("", include("workflows.meetings.urls")),
+    path("tests/", include("assessments.online_tests.urls")),
+    path("quality/", include("quality.urls")),
+    path("api/", include("api.urls")),
+    path("webhooks/", include("webhooks.urls")),
+    path("i18n/setlang/", accounts.set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]

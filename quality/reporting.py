@@ -1,0 +1,48 @@
+"""The reporting table of scores, written by the engine when a step result is recorded (and by
+the migration that fills it for results recorded before it existed)."""
+
+from quality.models import Score
+from workflows.models import StepResult
+
+SCORING_ROLES = {StepResult.Role.ASSESSOR, StepResult.Role.MODERATOR}
+
+
+def record_scores(result: StepResult) -> None:
+    """Copy a score sheet into ``Score`` rows; a moderator's sheet marks the assessors' rows of
+    the same step and round as moderated. Runs inside the engine's transaction."""
+    case = result.case
+    write_scores(Score, result, plan=case.plan_model, specification_id=case.specification_id)
+
+
+def write_scores(score_model, result, *, plan, specification_id: int) -> None:
+    """``record_scores`` for any version of the models (the migration passes its own)."""
+    scores = result.data.get("scores")
+    if not scores or result.role not in SCORING_ROLES:
+        return
+    step = plan.step(result.step_id)
+    round_number = result.data.get("round", 1)
+    score_model.objects.bulk_create(
+        score_model(
+            step_result_id=result.pk,
+            case_id=result.case_id,
+            specification_id=specification_id,
+            assessor_id=result.actor_id,
+            role=result.role,
+            step_id=result.step_id,
+            round=round_number,
+            outcome_id=int(outcome),
+            value=int(value),
+            rubric_min=step.rubric.min,
+            rubric_max=step.rubric.max,
+            passed=value >= step.pass_rule.outcome_min_score,
+            recorded_at=result.created_at,
+        )
+        for outcome, value in scores.items()
+    )
+    if result.role == StepResult.Role.MODERATOR:
+        score_model.objects.filter(
+            case_id=result.case_id,
+            step_id=result.step_id,
+            round=round_number,
+            role=StepResult.Role.ASSESSOR,
+        ).update(moderated=True)

@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class ApiConfig(AppConfig):
-    name = "rpl.api"
-    label = "api"
-    verbose_name = _("REST API")

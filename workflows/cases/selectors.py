@@ -1,0 +1,150 @@
+"""Reads on cases and their tasks, with a constant number of queries per call."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import get_objects_for_user
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from credentials.catalogue.models import Specification
+from rpl.accounts.roles import Role
+from workflows.models import Case, StepResult
+from workflows.work.duties import NODE_ACCESS, TaskOwners, may_take
+
+
+def _tasks():
+    from workflows.flows.case_flow import CaseFlow
+
+    return (
+        Task.objects.filter(process__flow_class=CaseFlow, flow_task_type="HUMAN")
+        .select_related("process__case__specification", "process__case__candidate")
+        .order_by("created")
+    )
+
+
+def with_deadlines(tasks):
+    """Give each task its ``due`` time (None when its step has no deadline)."""
+    from workflows.notifications import deadline_of
+
+    now = timezone.now()
+    for task in tasks:
+        task.due = deadline_of(task)
+        task.overdue = task.due is not None and task.due < now
+    return tasks
+
+
+def assigned_tasks(user, limit=100):
+    return with_deadlines(list(_tasks().filter(owner=user, status=STATUS.ASSIGNED)[:limit]))
+
+
+def claimable_tasks(user, limit=100):
+    """Open tasks this user may take now: right role, in the pool, no conflict of duties."""
+    if not any(user.has_role(role) for role, _ in NODE_ACCESS.values()):
+        return []
+    candidates = list(
+        _tasks()
+        .filter(status=STATUS.NEW, owner__isnull=True)
+        .exclude(process__case__candidate=user)[: limit * 5]
+    )
+    if not candidates:
+        return []
+    cases = {task.process.case for task in candidates}
+    checker = ObjectPermissionChecker(user)
+    checker.prefetch_perms([case.specification for case in cases])
+    owners = TaskOwners([case.pk for case in cases])
+    return with_deadlines(
+        [task for task in candidates if may_take(user, task, checker=checker, owners=owners)][
+            :limit
+        ]
+    )
+
+
+def case_results(case):
+    return list(StepResult.objects.filter(case=case).select_related("actor"))
+
+
+@dataclass
+class ResultLine:
+    """One recorded judgement, ready for a page: per outcome its score, rules and comment."""
+
+    result: StepResult
+    outcomes: list[dict]
+    facts: list[tuple[str, str]]
+
+
+def result_lines(results, case) -> list[ResultLine]:
+    """Earlier results in words: what a person recorded per learning outcome, and other facts."""
+    from workflows.models import Outcome
+
+    statements = {str(o.pk): o for o in case.specification.outcomes.all()}
+    lines = []
+    for result in results:
+        data = result.data
+        outcomes = [
+            {
+                "outcome": statements.get(pk),
+                "score": score,
+                "rules": data.get("rules", {}).get(pk),
+                "comment": data.get("comments", {}).get(pk, ""),
+            }
+            for pk, score in sorted(
+                data.get("scores", {}).items(),
+                key=lambda pair: statements[pair[0]].position if pair[0] in statements else 0,
+            )
+        ]
+        facts = []
+        if "verified" in data:
+            facts.append((_("Identity confirmed"), _("Yes") if data["verified"] else _("No")))
+        if data.get("method"):
+            facts.append((_("Method"), str(data["method"])))
+        if "score_percent" in data:
+            facts.append((_("Result"), f"{data['score_percent']} %"))
+        if data.get("outcome"):
+            facts.append((_("Decision"), str(Outcome(data["outcome"]).label)))
+        if data.get("reasons"):
+            facts.append((_("Reasons"), data["reasons"]))
+        if data.get("notes"):
+            facts.append((_("Notes"), data["notes"]))
+        if data.get("note"):
+            facts.append((_("Note"), data["note"]))
+        if data.get("more_evidence"):
+            facts.append((_("Asked for more evidence"), data["more_evidence"]))
+        lines.append(ResultLine(result=result, outcomes=outcomes, facts=facts))
+    return lines
+
+
+# Which staff role reads the cases of a specification through which pool permission.
+POOL_READERS = {
+    Role.ASSESSOR: "assess",
+    Role.IDENTITY_OFFICER: "verify_identity",
+    Role.DECISION_MAKER: "decide",
+}
+READ_ALL = (Role.QUALITY_OFFICER, Role.ADMINISTRATOR)
+
+
+def cases_visible_to(user):
+    """The cases ``user`` may read: their own (as a candidate); the cases of the specifications
+    whose pool they are in, or in which they hold a task (assessors, identity officers and
+    decision makers); every case (quality officers and administrators)."""
+    if not user.is_active:
+        return Case.objects.none()
+    if any(user.has_role(role) for role in READ_ALL):
+        return Case.objects.all()
+    visible = Q(candidate=user) if user.has_role(Role.CANDIDATE) else Q(pk__in=[])
+    codenames = [codename for role, codename in POOL_READERS.items() if user.has_role(role)]
+    if codenames:
+        pools = get_objects_for_user(
+            user,
+            [f"credentials.{codename}" for codename in codenames],
+            klass=Specification,
+            any_perm=True,
+            accept_global_perms=False,
+            with_superuser=False,
+        )
+        owned = Task.objects.filter(owner=user).values("process_id")
+        visible |= Q(specification__in=pools) | Q(pk__in=owned)
+    return Case.objects.filter(visible)

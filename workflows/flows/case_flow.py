@@ -1,0 +1,205 @@
+"""The one flow that runs every pipeline.
+
+start -> route (switch on the kind of the case's current step) -> one node per kind -> advance
+(record the step's measures, move the cursor) -> route ... -> decision -> issue -> end.
+Scored steps fan out to one task per assessor (up to three) and join before advancing; a
+divergence beyond the pipeline's setting calls in a moderator. Each human task may carry the
+step's deadline as a non-interrupting timer that escalates.
+
+Node names are a stored contract (tasks keep them): renaming one needs a data migration.
+"""
+
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+from viewflow.workflow.flow.nodes import TimerBoundary
+
+from workflows.cases import services as case_services
+from workflows.models import Case
+from workflows.pipelines.schema import SCORED_KINDS, StepKind
+from workflows.work.duties import may_take
+from workflows.work.views import StepTaskView
+
+
+def _deadline(activation):
+    step = activation.process.current_step
+    if step is None or step.deadline is None:
+        return None
+    return timedelta(days=step.deadline.days)
+
+
+class DeadlineBoundary(TimerBoundary):
+    """A timer armed only when the case's current step has a deadline."""
+
+    def _arm(self, host_activation):
+        if _deadline(host_activation) is not None:
+            super()._arm(host_activation)
+
+
+class StepTask(flow.View):
+    """A human task on a case step: pooled by object permission, with separation of duties."""
+
+    def __init__(self, **kwargs):
+        super().__init__(StepTaskView.as_view(), **kwargs)
+        self.onCreate(case_services.tag_task)
+
+    def WithDeadline(self, then):
+        boundary = DeadlineBoundary(None, delay=_deadline, interrupting=False).Next(then)
+        self._boundary_specs.append(("deadline", boundary))
+        return self
+
+    def can_assign(self, user, task):
+        return task.owner_id is None and may_take(user, task)
+
+    def can_unassign(self, user, task):
+        return task.owner_id == user.pk
+
+
+def _kind(*kinds):
+    return lambda activation: activation.process.current_step.kind in kinds
+
+
+def _panel_of(size):
+    return lambda activation: case_services.panel_size(activation) >= size
+
+
+def _decision_seat(title):
+    return StepTask().Annotation(title=title).WithDeadline(this.escalate).Next(this.decision_join)
+
+
+class CaseFlow(flow.Flow):
+    process_class = Case
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
+    process_title = _("Recognition case")
+
+    start = flow.StartHandle(this.start_case).Next(this.route)
+
+    route = (
+        flow.Switch()
+        .Case(this.identity_check, _kind(StepKind.IDENTITY_CHECK))
+        .Case(this.assess_split, _kind(*SCORED_KINDS))
+        .Case(this.invite_test, case_services.has_online_test)
+        .Case(this.test, _kind(StepKind.TEST))
+        .Default(this.decision_split)
+    )
+
+    identity_check = (
+        StepTask()
+        .Annotation(title=_("Identity check"))
+        .WithDeadline(this.escalate)
+        .Next(this.advance)
+    )
+
+    assess_split = (
+        flow.Split()
+        .Next(this.assess_1)
+        .Next(this.assess_2, case=lambda activation: case_services.assessors(activation) >= 2)
+        .Next(this.assess_3, case=lambda activation: case_services.assessors(activation) >= 3)
+    )
+    assess_1 = (
+        StepTask()
+        .Annotation(title=_("Assessment"))
+        .WithDeadline(this.escalate)
+        .Next(this.assess_join)
+    )
+    assess_2 = (
+        StepTask()
+        .Annotation(title=_("Second assessment"))
+        .WithDeadline(this.escalate)
+        .Next(this.assess_join)
+    )
+    assess_3 = (
+        StepTask()
+        .Annotation(title=_("Third assessment"))
+        .WithDeadline(this.escalate)
+        .Next(this.assess_join)
+    )
+    assess_join = flow.Join().Next(this.advance)
+
+    moderate = (
+        StepTask().Annotation(title=_("Moderation")).WithDeadline(this.escalate).Next(this.advance)
+    )
+
+    # A test whose question bank is ready runs online: the candidate is e-mailed a link, and the
+    # handle runs when the test is over (assessments.signals.test_over). Short answers are then
+    # marked on the ``test`` task, which otherwise records the result of a test taken elsewhere.
+    invite_test = flow.Function(this.invite_to_test).Next(this.sit_test)
+    sit_test = (
+        flow.Handle(this.test_finished).Annotation(title=_("Online test")).Next(this.after_test)
+    )
+    after_test = (
+        flow.Switch().Case(this.test, case_services.online_test_needs_marking).Default(this.advance)
+    )
+    test = (
+        StepTask().Annotation(title=_("Test result")).WithDeadline(this.escalate).Next(this.advance)
+    )
+
+    advance = flow.Function(this.advance_case).Next(this.after_step)
+    after_step = (
+        flow.Switch()
+        .Case(this.moderate, lambda activation: activation.process.data.get("moderation"))
+        .Case(
+            this.await_evidence,
+            lambda activation: activation.process.data.get("awaiting_evidence"),
+        )
+        .Default(this.route)
+    )
+    # The candidate adds a new round of evidence; resubmitting runs this handle.
+    await_evidence = (
+        flow.Handle(this.evidence_arrived)
+        .Annotation(title=_("Waiting for more evidence"))
+        .Next(this.route)
+    )
+
+    # A decision maker decides; a panel has one seat per member (``decision`` is the first).
+    decision_split = (
+        flow.Split()
+        .Next(this.decision)
+        .Next(this.panel_2, case=_panel_of(2))
+        .Next(this.panel_3, case=_panel_of(3))
+        .Next(this.panel_4, case=_panel_of(4))
+        .Next(this.panel_5, case=_panel_of(5))
+    )
+    decision = _decision_seat(_("Decision"))
+    panel_2 = _decision_seat(_("Panel decision"))
+    panel_3 = _decision_seat(_("Panel decision"))
+    panel_4 = _decision_seat(_("Panel decision"))
+    panel_5 = _decision_seat(_("Panel decision"))
+    decision_join = flow.Join().Next(this.settle)
+    settle = flow.Function(this.settle_decision).Next(this.decided)
+    decided = (
+        flow.Switch()
+        .Case(this.issue, lambda activation: activation.process.outcome == "full")
+        .Default(this.end)
+    )
+    issue = flow.Function(this.issue_credential).Next(this.end)
+    end = flow.End()
+
+    escalate = flow.Function(this.escalate_deadline).Next(this.escalated)
+    escalated = flow.End()
+
+    def start_case(self, activation, **kwargs):
+        return case_services.init_case(activation, **kwargs)
+
+    def advance_case(self, activation):
+        case_services.advance(activation)
+
+    def evidence_arrived(self, activation, **kwargs):
+        case_services.evidence_arrived(activation)
+
+    def invite_to_test(self, activation):
+        case_services.invite_to_test(activation)
+
+    def test_finished(self, activation, **kwargs):
+        case_services.online_test_finished(activation)
+
+    def settle_decision(self, activation):
+        case_services.settle_panel(activation)
+
+    def issue_credential(self, activation):
+        case_services.on_full_recognition(activation)
+
+    def escalate_deadline(self, activation):
+        case_services.escalate(activation)

@@ -1,0 +1,1 @@
+"""Electronic ID adapters: see ``workflows.identity.services`` and docs/identity-adapters.md."""

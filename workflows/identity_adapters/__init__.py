@@ -1,1 +1,0 @@
-"""Electronic ID adapters: see ``workflows.identity`` and docs/identity-adapters.md."""

@@ -1,0 +1,25 @@
+from celery import shared_task
+from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
+
+
+@shared_task
+def fire_workflow_timers() -> int:
+    """Fire due deadlines (viewflow timers); celery beat runs it every minute."""
+    return fire_due_timers() + fire_due_conditions()
+
+
+@shared_task
+def send_deadline_reminders() -> int:
+    """Remind people of tasks due soon; celery beat runs it every hour."""
+    from workflows.notifications import send_deadline_reminders as remind
+
+    return remind()
+
+
+@shared_task
+def sweep_identity_documents() -> int:
+    """Delete identity documents left by cases whose identity step ended without a recorded
+    check; celery beat runs it every hour."""
+    from workflows.identity.services import sweep
+
+    return sweep()
