@@ -49,6 +49,12 @@ class ReferencePage(DocsBase):
 
 
 class Api(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        """``rpl_api_<router module>_<view>``: a published contract (clients generate code from
+        it), so it does not follow where the Python modules live."""
+        router = operation.view_func.__module__.rsplit(".", 1)[-1]
+        return f"rpl_api_{router}_{operation.view_func.__name__}"
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         """Document the problem schema and, on every operation, the errors it may answer."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)

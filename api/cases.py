@@ -17,6 +17,7 @@ from credentials.catalogue.selectors import get_published_specification
 from evidence.models import Application
 from evidence.portfolio import selectors as evidence_selectors
 from evidence.portfolio import services as evidence_services
+from evidence.uploads import services as upload_services
 from rpl.accounts.roles import Role
 from workflows.cases.applications import case_timeline, next_action, submit_application
 from workflows.cases.selectors import cases_visible_to
@@ -188,7 +189,7 @@ def list_evidence(request, case_id: schemas.Id, page: Query[schemas.PageParams])
 )
 def upload_evidence(request, case_id: schemas.Id, file: File[UploadedFile]):
     application = _own(request, case_id)
-    item = evidence_services.add_file(
+    item = upload_services.add_file(
         application, actor=request.auth.user, source=file, name=file.name or "", size=file.size
     )
     return Status(201, _item(item))

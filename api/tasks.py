@@ -7,7 +7,7 @@ the separation of duties holds here as there.
 
 from django import forms
 from django.db import transaction
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -172,19 +172,6 @@ def _detail(request, task) -> dict:
     }
 
 
-def _form_data(values: dict) -> QueryDict:
-    """The JSON values as the page's form would post them (a box left unticked is absent)."""
-    data = QueryDict(mutable=True)
-    for name, value in values.items():
-        if isinstance(value, list):
-            data.setlist(name, value)
-        elif value is True:
-            data[name] = "on"
-        elif value is not False:
-            data[name] = str(value)
-    return data
-
-
 @router.get(
     "/",
     response=schemas.Page[schemas.Task],
@@ -345,7 +332,7 @@ def record_result(request, task_id: schemas.Id, body: schemas.TaskResult):
         activation = task.flow_task.activation_class(task)
         activation.start(request)
         form = task_work.form_for(
-            case, case.current_step, task.flow_task.name, _form_data(body.data)
+            case, case.current_step, task.flow_task.name, task_work.posted(body.data)
         )
         if not form.is_valid():
             raise form_problem(form, "body.data")

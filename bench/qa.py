@@ -43,6 +43,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from workflows.demo.engine import sheet_fields  # noqa: E402
+from workflows.work.services import complete_task  # noqa: E402
+
 ASSESSORS = 20
 BATCH = 5000
 LENIENT = 0  # index of the assessor who scores one point higher than the others
@@ -96,32 +99,23 @@ def drive_one_case(spec, people):
     from viewflow.workflow.models import Task
 
     from workflows.cases import services as case_services
-    from workflows.flows.case_flow import CaseFlow
 
-    outcomes = [str(pk) for pk in spec.outcomes.values_list("pk", flat=True)]
+    first = spec.outcomes.order_by("position").first()
     case = case_services.start_case(candidate=people["candidate"], specification=spec)
     scripted = {
         "assess_1": (
             people["assessors"][1],
-            {"scores": dict.fromkeys(outcomes, 3), "comments": {outcomes[0]: "Good evidence."}},
+            sheet_fields(case, 3) | {f"comment_{first.pk}": "Good evidence."},
         ),
         "test": (people["assessors"][1], {"score_percent": 85.0}),
         "decision": (
             people["decider"],
-            {
-                "outcome": "full",
-                "recognised_outcomes": outcomes,
-                "reasons": "Evidence and test suffice.",
-            },
+            {"outcome": "full", "reasons": "Evidence and test suffice."},
         ),
     }
     while task := Task.objects.filter(process=case, flow_task_type="HUMAN", status="NEW").first():
-        with transaction.atomic(), CaseFlow.lock(case.pk):
-            activation = task.flow_task.activation_class(task)
-            user, data = scripted[task.flow_task.name]
-            activation.assign(user)
-            activation.start(None)
-            case_services.complete(activation, actor=user, data=data)
+        user, values = scripted[task.flow_task.name]
+        complete_task(task, user, values)
     return case
 
 

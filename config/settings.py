@@ -193,9 +193,17 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Modules that hold background jobs; a worker imports them at start.
+CELERY_IMPORTS = [
+    "rpl.accounts.jobs",
+    "credentials.bulk.jobs",
+    "assessments.online_tests.jobs",
+    "workflows.jobs",
+    "webhooks.jobs",
+]
 CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "workflows.jobs.fire_workflow_timers", "schedule": 60.0},
-    "send-due-webhooks": {"task": "webhooks.tasks.send_due_webhooks", "schedule": 60.0},
+    "send-due-webhooks": {"task": "webhooks.jobs.send_due_webhooks", "schedule": 60.0},
     "send-deadline-reminders": {
         "task": "workflows.jobs.send_deadline_reminders",
         "schedule": 3600.0,

@@ -1,5 +1,6 @@
 """What the candidate brings: applications, self-assessment, evidence items, uploads, witnesses,
-and the snapshots frozen at each submission. Write through ``evidence.portfolio.services``.
+and the snapshots frozen at each submission. Write through ``evidence.portfolio.services``
+(files: ``evidence.uploads.services``; witnesses: ``evidence.witnesses.services``).
 
 Freezing: an item added in a round that was submitted is frozen (``frozen=True``); a frozen item,
 its outcome mapping and every snapshot refuse to change or disappear, whichever way is tried

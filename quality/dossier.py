@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from assessments.scoresheets import records
 from rpl import pdf
 from rpl.audit.models import AuditEvent
 from rpl.lib import hashchain
@@ -44,6 +45,16 @@ def _checked_trail(targets: Q) -> tuple[list[CheckedEvent], bool]:
     return checked, all(c.intact for c in checked)
 
 
+def _mark(sheet: records.ScoreSheet, outcome: str) -> dict:
+    """What one score sheet says of one learning outcome."""
+    rules = sheet.rules.get(outcome)
+    return {
+        "score": sheet.scores.get(outcome),
+        "comment": sheet.comments.get(outcome, ""),
+        "rules": rules.model_dump() if rules else {},
+    }
+
+
 def _steps(case, results, outcomes):
     """Each step of the plan that ran, with what every person recorded on it, per round."""
     by_step = defaultdict(list)
@@ -55,7 +66,7 @@ def _steps(case, results, outcomes):
         rows = by_step.get(step.id)
         if not rows and step.id not in case.results:
             continue
-        rounds = sorted({r.data.get("round", 1) for r in rows or []})
+        rounds = sorted({r.record.round for r in rows or []})
         entry = {
             "step": step,
             "kind_label": schema.STEP_KIND_LABELS.get(step.kind, step.kind),
@@ -66,7 +77,9 @@ def _steps(case, results, outcomes):
         if step.kind in schema.SCORED_KINDS:
             for number in rounds:
                 markers = [
-                    r for r in rows if r.data.get("round", 1) == number and "scores" in r.data
+                    r
+                    for r in rows
+                    if r.record.round == number and isinstance(r.record, records.ScoreSheet)
                 ]
                 entry["rounds"].append(
                     {
@@ -75,14 +88,7 @@ def _steps(case, results, outcomes):
                         "outcomes": [
                             {
                                 "outcome": outcome,
-                                "marks": [
-                                    {
-                                        "score": m.data["scores"].get(key),
-                                        "comment": m.data.get("comments", {}).get(key, ""),
-                                        "rules": m.data.get("rules", {}).get(key, {}),
-                                    }
-                                    for m in markers
-                                ],
+                                "marks": [_mark(m.record, key) for m in markers],
                             }
                             for key, outcome in names.items()
                         ],
@@ -91,9 +97,7 @@ def _steps(case, results, outcomes):
         if step.kind == schema.StepKind.DECISION:
             for row in rows or []:
                 row.recognised = [
-                    names[str(pk)]
-                    for pk in row.data.get("recognised_outcomes", [])
-                    if str(pk) in names
+                    names[str(pk)] for pk in row.record.recognised_outcomes if str(pk) in names
                 ]
         steps.append(entry)
     return steps

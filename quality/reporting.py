@@ -1,6 +1,7 @@
 """The reporting table of scores, written by the engine when a step result is recorded (and by
 the migration that fills it for results recorded before it existed)."""
 
+from assessments.scoresheets import records
 from quality.models import Score
 from workflows.models import StepResult
 
@@ -15,12 +16,15 @@ def record_scores(result: StepResult) -> None:
 
 
 def write_scores(score_model, result, *, plan, specification_id: int) -> None:
-    """``record_scores`` for any version of the models (the migration passes its own)."""
-    scores = result.data.get("scores")
-    if not scores or result.role not in SCORING_ROLES:
+    """``record_scores`` for any version of the models (the migration passes its own, which has
+    no ``record``: the data is parsed here)."""
+    if result.role not in SCORING_ROLES:
+        return
+    sheet = records.parse(result.data, role=result.role)
+    if not isinstance(sheet, records.ScoreSheet):
         return
     step = plan.step(result.step_id)
-    round_number = result.data.get("round", 1)
+    round_number = sheet.round
     score_model.objects.bulk_create(
         score_model(
             step_result_id=result.pk,
@@ -37,7 +41,7 @@ def write_scores(score_model, result, *, plan, specification_id: int) -> None:
             passed=value >= step.pass_rule.outcome_min_score,
             recorded_at=result.created_at,
         )
-        for outcome, value in scores.items()
+        for outcome, value in sheet.scores.items()
     )
     if result.role == StepResult.Role.MODERATOR:
         score_model.objects.filter(

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
+from assessments.scoresheets import records
 from quality.models import AuditCase, SamplingPolicy
 from rpl.accounts.roles import Role
 from rpl.audit import services as audit
@@ -60,17 +61,17 @@ def _final_scores(results: list[StepResult]) -> dict[str, dict[str, float]]:
     when one was called in, otherwise the mean of the assessors'."""
     by_step = defaultdict(list)
     for result in results:
-        if "scores" in result.data:
-            by_step[result.step_id].append(result)
+        if isinstance(result.record, records.ScoreSheet):
+            by_step[result.step_id].append(result.record)
     finals = {}
-    for step_id, rows in by_step.items():
-        last = max(r.data.get("round", 1) for r in rows)
-        rows = [r for r in rows if r.data.get("round", 1) == last]
-        moderated = [r for r in rows if r.role == StepResult.Role.MODERATOR]
-        sheets = [moderated[-1].data["scores"]] if moderated else [r.data["scores"] for r in rows]
-        outcomes = {o for sheet in sheets for o in sheet}
+    for step_id, sheets in by_step.items():
+        last = max(sheet.round for sheet in sheets)
+        current = [sheet for sheet in sheets if sheet.round == last]
+        moderated = [sheet for sheet in current if isinstance(sheet, records.Moderation)]
+        judged = [sheet.scores for sheet in (moderated[-1:] or current)]
+        outcomes = {o for scores in judged for o in scores}
         finals[step_id] = {
-            o: fmean(float(sheet[o]) for sheet in sheets if o in sheet) for o in outcomes
+            o: fmean(float(scores[o]) for scores in judged if o in scores) for o in outcomes
         }
     return finals
 

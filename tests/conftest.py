@@ -54,18 +54,6 @@ def outsider(db):
     return make_user(email="eve@example.org", full_name="Eve Outsider")
 
 
-# Every persona fixture, for tests that check who gets into a page and who is refused.
-PERSONAS = [
-    "candidate",
-    "assessor",
-    "identity_officer",
-    "decision_maker",
-    "quality_officer",
-    "administrator",
-    "outsider",
-]
-
-
 def pytest_report_header(config):
     from django.conf import settings
 

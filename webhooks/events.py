@@ -34,9 +34,9 @@ TRIGGERS: dict[str, Trigger] = {
         EventType.CASE_DECIDED,
         when=lambda changes: changes.get("task") == "decision" and not changes.get("panel_seat"),
     ),
-    # A panel decides when its last member has voted (workflows/case_services.settle_panel).
+    # A panel decides when its last member has voted (workflows.cases.services.settle_panel).
     "case.panel_decided": Trigger(EventType.CASE_DECIDED),
-    # An appeal that overturns the decision decides the case again (workflows/appeals.py).
+    # An appeal that overturns the decision decides the case again (workflows.appeals.services).
     "case.decision_overturned": Trigger(EventType.CASE_DECIDED),
     "credential.issued": Trigger(EventType.CREDENTIAL_ISSUED),
     "credential.revoked": Trigger(EventType.CREDENTIAL_REVOKED),

@@ -145,7 +145,7 @@ def rotate_secret(subscription: Subscription, *, actor) -> str:
 
 
 def _send_after_commit(delivery_ids) -> None:
-    from webhooks.tasks import deliver
+    from webhooks.jobs import deliver
 
     for delivery_id in delivery_ids:
         # robust: a broker that is down must not fail the change; the sweeper sends it later.

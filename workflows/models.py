@@ -18,6 +18,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process, Task
 
+from assessments.scoresheets import records
+
 
 class FrozenVersionError(Exception):
     """A published or superseded version was about to change or disappear."""
@@ -289,7 +291,8 @@ class Case(Process):
 
 
 class StepResult(models.Model):
-    """What one person recorded on one step of a case; the step's measures are built from these."""
+    """What one person recorded on one step of a case; the step's measures are built from these.
+    Read it as ``record``; ``workflows.cases.services.record`` stores it."""
 
     class Role(models.TextChoices):
         IDENTITY_OFFICER = "identity_officer", _("Identity officer")
@@ -323,6 +326,11 @@ class StepResult(models.Model):
 
     def __str__(self):
         return f"{self.case_id}/{self.step_id}/{self.role}"
+
+    @cached_property
+    def record(self) -> records.Record:
+        """What was recorded, typed by its kind (``data`` is the record as stored)."""
+        return records.parse(self.data, role=self.role)
 
 
 class ConflictDeclaration(models.Model):

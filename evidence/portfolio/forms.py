@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from credentials.catalogue.models import LearningOutcome
-from evidence.models import Confidence, EvidenceItem, Testimony
+from evidence.models import Confidence, EvidenceItem
 
 TEXT_MAX = 5000
 
@@ -13,7 +13,7 @@ class OutcomeChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.position}. {obj.statement}"
 
 
-def _outcomes_field(specification, label):
+def outcomes_field(specification, label):
     return OutcomeChoiceField(
         label=label,
         queryset=LearningOutcome.objects.filter(specification=specification).order_by("position"),
@@ -90,7 +90,7 @@ class ItemForm(forms.Form):
     def __init__(self, *args, kind, specification, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
-        self.fields["outcomes"] = _outcomes_field(
+        self.fields["outcomes"] = outcomes_field(
             specification, _("Learning outcomes this evidence supports")
         )
         if kind != EvidenceItem.Kind.LINK:
@@ -122,46 +122,6 @@ class UploadForm(forms.Form):
         widget=MultipleFileInput(attrs={"multiple": True}),
         required=False,
     )
-
-
-class WitnessForm(forms.Form):
-    witness_name = forms.CharField(label=_("Witness's full name"), max_length=200)
-    witness_email = forms.EmailField(label=_("Witness's e-mail address"))
-    relationship = forms.CharField(
-        label=_("How they know your work"),
-        max_length=200,
-        help_text=_("For example: my supervisor at Acme Ltd, 2019–2023."),
-    )
-    claim = forms.CharField(
-        label=_("What you ask them to confirm"),
-        max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Only this text and the outcomes you tick are shown to the witness."),
-    )
-
-    def __init__(self, *args, specification, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["outcomes"] = _outcomes_field(
-            specification, _("Learning outcomes they can confirm")
-        )
-
-
-class TestimonyForm(forms.ModelForm):
-    class Meta:
-        model = Testimony
-        fields = ["full_name", "position", "relationship", "confirmation", "statement"]
-        widgets = {
-            "relationship": forms.Textarea(attrs={"rows": 3}),
-            "statement": forms.Textarea(attrs={"rows": 6}),
-            "confirmation": forms.RadioSelect,
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["confirmation"].choices = Testimony.Confirmation.choices
-        for name in ("relationship", "statement"):
-            self.fields[name].max_length = TEXT_MAX
-            self.fields[name].widget.attrs["maxlength"] = TEXT_MAX
 
 
 class WithdrawForm(forms.Form):

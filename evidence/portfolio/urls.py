@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from evidence.portfolio import views
 
@@ -17,6 +17,5 @@ urlpatterns = [
     path("<int:pk>/uploads/", views.upload_start, name="upload_start"),
     path("<int:pk>/uploads/<uuid:upload_id>/", views.upload_chunk, name="upload_chunk"),
     path("<int:pk>/matrix/", views.matrix, name="matrix"),
-    path("<int:pk>/witnesses/", views.witnesses, name="witnesses"),
-    path("witness/<str:token>/", views.witness, name="witness"),
+    path("", include("evidence.witnesses.urls")),
 ]

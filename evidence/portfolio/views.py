@@ -1,5 +1,6 @@
-"""The candidate's pages: apply, self-assess, evidence, uploads, mapping, witnesses; the witness's
-page (no account); file downloads. Thin: the work is in ``services`` and ``selectors``.
+"""The candidate's pages: apply, self-assess, evidence, uploads, mapping; file downloads. Thin: the
+work is in ``services``, ``uploads`` and ``selectors``. The witness pages are in
+``evidence.witnesses.views``.
 
 A candidate reaches only their own application: anybody else's id answers 404.
 """
@@ -10,7 +11,6 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,13 +19,8 @@ from credentials.catalogue.models import Specification
 from credentials.catalogue.selectors import get_published_specification, outcomes_of
 from evidence.models import Application, EvidenceItem, Upload
 from evidence.portfolio import selectors, services
-from evidence.portfolio.forms import (
-    ItemForm,
-    SelfAssessmentForm,
-    TestimonyForm,
-    UploadForm,
-    WitnessForm,
-)
+from evidence.portfolio.forms import ItemForm, SelfAssessmentForm, UploadForm
+from evidence.uploads import services as uploads
 from evidence.uploads import storage
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
@@ -33,7 +28,8 @@ from rpl.accounts.roles import Role
 candidate_only = role_required(Role.CANDIDATE)
 
 
-def _application(request, pk) -> Application:
+def candidate_application(request, pk) -> Application:
+    """The signed-in candidate's own application ``pk``; anybody else's is a 404."""
     try:
         return selectors.application_of(request.user, pk)
     except Application.DoesNotExist:
@@ -87,7 +83,7 @@ def apply(request, slug):
 
 @candidate_only
 def application(request, pk):
-    app = _application(request, pk)
+    app = candidate_application(request, pk)
     items = selectors.items_of(app)
     rows = selectors.coverage(app, items)
     return render(
@@ -110,7 +106,7 @@ def application(request, pk):
 @require_http_methods(["GET", "POST"])
 @candidate_only
 def self_assessment(request, pk):
-    app = _application(request, pk)
+    app = candidate_application(request, pk)
     outcomes = outcomes_of(app.specification)
     if request.method == "POST":
         form = SelfAssessmentForm(request.POST, outcomes=outcomes)
@@ -136,7 +132,7 @@ def self_assessment(request, pk):
 @candidate_only
 def evidence(request, pk):
     """The list of evidence and the upload form (several files; no JavaScript needed)."""
-    app = _application(request, pk)
+    app = candidate_application(request, pk)
     refused = []
     if request.method == "POST":
         files = request.FILES.getlist("files")
@@ -145,7 +141,7 @@ def evidence(request, pk):
         added = 0
         for upload in files:
             try:
-                services.add_file(
+                uploads.add_file(
                     app, actor=request.user, source=upload, name=upload.name, size=upload.size
                 )
                 added += 1
@@ -170,7 +166,7 @@ def evidence(request, pk):
             "refused": refused,
             "max_mb": storage.max_file_bytes() // (1024 * 1024),
             "quota_mb": storage.quota_bytes() // (1024 * 1024),
-            "used": storage.megabytes(services.used_bytes(app)),
+            "used": storage.megabytes(uploads.used_bytes(app)),
             "accepted": storage.ACCEPTED_TYPES,
         },
         status=400 if refused else 200,
@@ -180,7 +176,7 @@ def evidence(request, pk):
 @require_http_methods(["GET", "POST"])
 @candidate_only
 def add_item(request, pk, kind):
-    app = _application(request, pk)
+    app = candidate_application(request, pk)
     if kind not in (EvidenceItem.Kind.LINK, EvidenceItem.Kind.STATEMENT):
         raise Http404
     form = ItemForm(request.POST or None, kind=kind, specification=app.specification)
@@ -204,7 +200,7 @@ def add_item(request, pk, kind):
 @require_http_methods(["GET", "POST"])
 @candidate_only
 def edit_item(request, pk, item_pk):
-    app = _application(request, pk)
+    app = candidate_application(request, pk)
     item = _item(app, item_pk)
     if item.kind == EvidenceItem.Kind.TESTIMONY or item.frozen:
         raise Http404
@@ -239,7 +235,7 @@ def edit_item(request, pk, item_pk):
 @require_POST
 @candidate_only
 def delete_item(request, pk, item_pk):
-    app = _application(request, pk)
+    app = candidate_application(request, pk)
     item = _item(app, item_pk)
     try:
         services.delete_item(item, actor=request.user)
@@ -254,7 +250,7 @@ def delete_item(request, pk, item_pk):
 @candidate_only
 def download(request, pk, item_pk):
     """A file, to its owner, always as an attachment under its sanitised display name."""
-    app = _application(request, pk)
+    app = candidate_application(request, pk)
     item = _item(app, item_pk)
     if item.kind != EvidenceItem.Kind.FILE or not item.storage_name:
         raise Http404
@@ -271,7 +267,7 @@ def download(request, pk, item_pk):
 
 @candidate_only
 def matrix(request, pk):
-    app = _application(request, pk)
+    app = candidate_application(request, pk)
     items = selectors.items_of(app)
     rows = selectors.coverage(app, items)
     return render(
@@ -287,70 +283,6 @@ def matrix(request, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@candidate_only
-def witnesses(request, pk):
-    app = _application(request, pk)
-    form = WitnessForm(request.POST or None, specification=app.specification)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.invite_witness(app, actor=request.user, **data)
-        except services.ApplicationError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                _("We have sent %(name)s a link by e-mail. It works once, for 14 days.")
-                % {"name": data["witness_name"]},
-            )
-            return redirect("evidence:witnesses", pk=app.pk)
-    return render(
-        request,
-        "evidence/witnesses.html",
-        {
-            "application": app,
-            "form": form,
-            "requests": selectors.witness_requests_of(app),
-            "now_": timezone.now(),
-        },
-    )
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def witness(request, token):
-    """The witness's page: no account, only what they are asked to confirm."""
-    try:
-        witness_request = services.witness_request_for(token)
-    except services.WitnessLinkError as error:
-        status = 404 if error.code == "invalid" else 410
-        return render(request, "evidence/witness_closed.html", {"error": error}, status=status)
-    form = TestimonyForm(
-        request.POST or None,
-        initial={"full_name": witness_request.witness_name},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_testimony(token, **form.cleaned_data)
-        except services.WitnessLinkError as error:
-            return render(request, "evidence/witness_closed.html", {"error": error}, status=410)
-        return render(
-            request, "evidence/witness_thanks.html", {"name": form.cleaned_data["full_name"]}
-        )
-    return render(
-        request,
-        "evidence/witness.html",
-        {
-            "request_": witness_request,
-            "candidate": witness_request.application.candidate.get_full_name(),
-            "spec": witness_request.application.specification,
-            "outcomes": list(witness_request.outcomes.order_by("position")),
-            "form": form,
-        },
-    )
-
-
 # Resumable uploads: JSON endpoints used by evidence/static/evidence/upload.js -----------------
 
 
@@ -361,7 +293,7 @@ def _json_error(message, code, status):
 @require_POST
 @candidate_only
 def upload_start(request, pk):
-    app = _application(request, pk)
+    app = candidate_application(request, pk)
     try:
         data = json.loads(request.body or b"{}")
         name = str(data["name"])[:1000]
@@ -369,7 +301,7 @@ def upload_start(request, pk):
     except (ValueError, KeyError, TypeError):
         return _json_error(_("The upload request was not understood."), "bad_request", 400)
     try:
-        upload = services.begin_upload(app, actor=request.user, name=name, size=size)
+        upload = uploads.begin_upload(app, actor=request.user, name=name, size=size)
     except storage.UploadError as error:
         status = 413 if error.code in {"too_large", "over_quota"} else 400
         return _json_error(error.message, error.code, status)
@@ -395,7 +327,7 @@ def _upload_state(upload: Upload) -> dict:
 def upload_chunk(request, pk, upload_id):
     """GET: how much the server holds (resume from there). POST: the next chunk, raw bytes,
     at ``?offset=``; read in small pieces, never whole."""
-    app = _application(request, pk)
+    app = candidate_application(request, pk)
     upload = get_object_or_404(Upload, pk=upload_id, application=app)
     if request.method == "GET":
         return JsonResponse(_upload_state(upload))
@@ -404,7 +336,7 @@ def upload_chunk(request, pk, upload_id):
     except ValueError:
         return _json_error(_("The upload request was not understood."), "bad_request", 400)
     try:
-        upload = services.receive_chunk(upload, actor=request.user, stream=request, offset=offset)
+        upload = uploads.receive_chunk(upload, actor=request.user, stream=request, offset=offset)
     except storage.UploadError as error:
         status = {"wrong_offset": 409, "forbidden_type": 415}.get(error.code, 400)
         state = {"error": error.message, "code": error.code}

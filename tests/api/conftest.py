@@ -1,22 +1,14 @@
-"""API test data: the demo catalogue with its pools, applications, a submitted case, an issued
-credential, and clients that call the API with a personal token."""
-
-import io
+"""API fixtures: python-basics assessed by its pipeline, applications, a submitted case and an
+issued credential; the clients are in ``tests.api.clients``."""
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 
-from api import tokens
-from api.models import Scope
-from credentials.catalogue.demo import seed_specifications
-from credentials.catalogue.models import Specification
-from credentials.issuing import services as issuing_services
-from evidence.portfolio import services as evidence_services
+from tests.api.clients import ApiClient
+from tests.factories.credentials import issue
+from tests.factories.evidence import ApplicationFactory, add_file
+from tests.factories.pipelines import assessed_catalogue
 from workflows.cases.applications import submit_application
-from workflows.demo.engine import seed_engine
-
-PDF = b"%PDF-1.7\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 20 + b"%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
@@ -38,19 +30,6 @@ def api_settings(settings, tmp_path):
     cache.clear()
 
 
-class ApiClient(Client):
-    """A test client that sends ``Authorization: Bearer <token>`` with every request."""
-
-    def __init__(self, token: str | None = None):
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        super().__init__(headers=headers)
-
-
-def token_client(user, scopes=tuple(Scope.values)) -> ApiClient:
-    _row, text = tokens.create_token(user=user, name="test", scopes=scopes)
-    return ApiClient(text)
-
-
 @pytest.fixture
 def anonymous():
     return ApiClient()
@@ -60,21 +39,17 @@ def anonymous():
 def spec(candidate, assessor, identity_officer, decision_maker):
     """python-basics, with the assessor, identity officer and decision maker in its pools
     (assessor2 is in no pool)."""
-    seed_specifications()
-    seed_engine([assessor, identity_officer, decision_maker])
-    return Specification.objects.get(slug="python-basics")
+    return assessed_catalogue([assessor, identity_officer, decision_maker])["python-basics"]
 
 
 @pytest.fixture
 def application(candidate, spec):
-    return evidence_services.start_application(candidate=candidate, specification=spec)
+    return ApplicationFactory(candidate=candidate, specification=spec)
 
 
 @pytest.fixture
 def submitted(application):
-    evidence_services.add_file(
-        application, actor=application.candidate, source=io.BytesIO(PDF), name="cv.pdf"
-    )
+    add_file(application, name="cv.pdf")
     submit_application(application, application.candidate)
     application.refresh_from_db()
     return application
@@ -82,4 +57,4 @@ def submitted(application):
 
 @pytest.fixture
 def issued(candidate, spec):
-    return issuing_services.issue_credential(learner=candidate, specification=spec)
+    return issue(candidate, spec)

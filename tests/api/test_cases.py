@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from api.models import Scope
 from evidence.models import Application, EvidenceItem
 from rpl.audit.models import AuditEvent
-from tests.api.conftest import PDF, ApiClient, token_client
+from tests.api.clients import ApiClient, token_client
+from tests.factories.evidence import PDF
 
 PROBLEM = "application/problem+json"
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 300

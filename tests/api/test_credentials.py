@@ -6,7 +6,7 @@ import pytest
 from api.models import Scope
 from credentials.issuing.models import IssuedCredential
 from rpl.audit.models import AuditEvent
-from tests.api.conftest import token_client
+from tests.api.clients import token_client
 
 READS = [
     ("candidate", 200),

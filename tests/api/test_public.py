@@ -5,7 +5,7 @@ import json
 from api.models import Scope
 from credentials.catalogue.vocabularies import Status
 from credentials.issuing import services as issuing_services
-from tests.api.conftest import token_client
+from tests.api.clients import token_client
 
 
 def test_it_searches_the_published_catalogue(anonymous, spec):

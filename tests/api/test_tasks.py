@@ -7,8 +7,9 @@ from viewflow.workflow.status import STATUS
 
 from api.models import Scope
 from rpl.accounts.roles import Role
-from tests.api.conftest import PDF, token_client
+from tests.api.clients import token_client
 from tests.factories import make_user
+from tests.factories.evidence import PDF
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from workflows.models import StepResult
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from api import tokens
 from api.models import ApiToken
 from rpl.audit.models import AuditEvent
-from tests.api.conftest import ApiClient
-from tests.conftest import PERSONAS
+from tests.api.clients import ApiClient
+from tests.factories.people import PERSONAS
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

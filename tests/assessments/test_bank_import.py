@@ -6,9 +6,8 @@ from django.core.management import CommandError, call_command
 from assessments.models import Question, TestSitting
 from assessments.online_tests import services
 from assessments.online_tests.bank_schema import check_bank
-from credentials.catalogue.demo import seed_specifications
-from credentials.catalogue.models import Specification
 from rpl.audit.models import AuditEvent
+from tests.factories.catalogue import PYTHON_BASICS, make_specification
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,8 +42,7 @@ questions:
 
 @pytest.fixture
 def spec():
-    seed_specifications()
-    return Specification.objects.get(slug="python-basics")
+    return make_specification(outcomes=5, **PYTHON_BASICS)
 
 
 def test_it_accepts_the_documented_example_and_the_demo_banks():
@@ -171,10 +169,10 @@ def test_it_refuses_to_change_a_question_already_drawn_in_a_test(spec, candidate
 
 
 def _any_version():
+    from tests.factories.pipelines import publish_all
     from workflows.models import PipelineVersion
-    from workflows.pipelines.services import install_demo_pipelines
 
-    install_demo_pipelines()
+    publish_all()
     return PipelineVersion.objects.filter(status="published").first()
 
 

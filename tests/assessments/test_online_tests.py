@@ -198,7 +198,7 @@ def test_it_sends_short_answers_to_an_assessor_whose_marks_make_the_final_score(
 
 
 def test_it_keeps_the_typed_in_result_when_the_bank_is_not_ready(demo, candidate, assessor):
-    from tests.assessments.conftest import pass_portfolio
+    from tests.factories.cases import pass_portfolio
     from workflows.cases import services as case_services
 
     Question.objects.filter(bank__slug="python-basics").update(active=False)

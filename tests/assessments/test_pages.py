@@ -5,7 +5,7 @@ from django.test import Client
 from assessments.models import QuestionBank, TestSitting
 from assessments.online_tests import services
 from tests.assessments.helpers import answers, seed_drawing_a_short_question, seeded
-from tests.conftest import PERSONAS
+from tests.factories.people import PERSONAS
 from tests.workflows.engine_helpers import open_tasks, take
 from workflows.models import Case
 

@@ -5,8 +5,8 @@ import re
 import pytest
 
 from credentials.catalogue.vocabularies import FieldOfStudy, Status
-from tests.conftest import PERSONAS
-from tests.credentials.conftest import make_specification
+from tests.factories.catalogue import make_specification
+from tests.factories.people import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +205,7 @@ def test_it_runs_a_constant_number_of_queries_per_page(
 
 def test_it_shows_every_element_on_the_detail_page(client, organisation):
     from credentials.catalogue import services
-    from tests.credentials.conftest import complete_fields, outcome
+    from tests.factories.catalogue import complete_fields, outcome
 
     spec = services.create_specification(
         actor=None,

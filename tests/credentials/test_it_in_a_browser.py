@@ -6,9 +6,9 @@ gone before the next test module runs."""
 
 import pytest
 
-from credentials.catalogue.demo import seed_specifications
 from tests.e2e import conftest as e2e
 from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll, force_login
+from tests.factories.catalogue import make_catalogue
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +35,7 @@ MANAGE = [
 @pytest.fixture
 def demo(request):
     request.getfixturevalue("_role_groups")
-    return seed_specifications()
+    return make_catalogue()
 
 
 @pytest.mark.parametrize("viewport", ["page", "phone_page"])

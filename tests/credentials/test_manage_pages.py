@@ -7,8 +7,8 @@ import pytest
 from credentials.catalogue.models import LearningOutcome, Organisation, Specification
 from credentials.catalogue.vocabularies import Status
 from rpl.audit.models import AuditEvent
-from tests.conftest import PERSONAS
-from tests.credentials.conftest import make_specification
+from tests.factories.catalogue import make_specification
+from tests.factories.people import PERSONAS
 
 pytestmark = pytest.mark.django_db
 

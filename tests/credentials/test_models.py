@@ -6,7 +6,7 @@ from django.utils import translation
 from credentials.catalogue.models import LearningOutcome, Organisation, Specification, search_key
 from credentials.catalogue.selectors import get_published_specification, outcomes_of
 from rpl.bilingual import current_language, localized
-from tests.credentials.conftest import complete_fields, make_specification
+from tests.factories.catalogue import complete_fields, make_specification
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from credentials.catalogue.selectors import publication_problems
 from credentials.catalogue.vocabularies import Status
 from rpl.audit.models import AuditEvent
 from rpl.audit.selectors import verify_chain
-from tests.credentials.conftest import complete_fields, make_organisation, outcome
+from tests.factories.catalogue import complete_fields, make_organisation, outcome
 
 pytestmark = pytest.mark.django_db
 

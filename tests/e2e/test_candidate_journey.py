@@ -8,12 +8,11 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from credentials.catalogue.demo import seed_specifications
 from rpl.accounts.roles import Role
 from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll
-from tests.evidence.conftest import ELF, PDF, PNG
 from tests.factories import make_user
-from workflows.demo.engine import seed_engine
+from tests.factories.evidence import ELF, PDF, PNG
+from tests.factories.pipelines import assessed_catalogue
 
 PASSWORD = "a-long-passphrase-42"
 
@@ -34,8 +33,7 @@ def catalogue(settings, tmp_path):
         },
     }
     settings.EVIDENCE_MAX_FILE_MB = 1
-    seed_specifications()
-    seed_engine(
+    assessed_catalogue(
         [
             make_user(Role.ASSESSOR, email="pool1@example.org"),
             make_user(Role.ASSESSOR, email="pool2@example.org"),

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from rpl.accounts.roles import Role
 from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll, force_login
-from tests.evidence.conftest import PNG
 from tests.factories import make_user
+from tests.factories.evidence import PNG
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from tests.workflows.meetings_setup import seed, start
 from workflows.flows.case_flow import CaseFlow

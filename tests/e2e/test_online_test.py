@@ -7,27 +7,26 @@ import pytest
 from playwright.sync_api import expect
 
 from assessments.models import Question, TestSitting
-from assessments.online_tests.demo import seed_question_banks
-from credentials.catalogue.demo import seed_specifications
-from credentials.catalogue.models import Specification
 from evidence.models import Application
 from rpl.accounts.roles import Role
 from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll, login
 from tests.factories import make_user
+from tests.factories.online_tests import catalogue_banks
+from tests.factories.pipelines import assessed_catalogue
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from workflows.cases import services as case_services
-from workflows.demo.engine import seed_engine
 
 
 @pytest.fixture
 def case_at_test(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assessor = make_user(Role.ASSESSOR, email="pool@example.org")
-    seed_specifications()
-    seed_engine([assessor, make_user(Role.DECISION_MAKER, email="dm@example.org")])
-    seed_question_banks()
+    catalogue = assessed_catalogue(
+        [assessor, make_user(Role.DECISION_MAKER, email="dm@example.org")]
+    )
+    catalogue_banks(catalogue)
     candidate = make_user(Role.CANDIDATE, email="tess@example.org", full_name="Tess Taker")
-    spec = Specification.objects.get(slug="python-basics")
+    spec = catalogue["python-basics"]
     case = case_services.start_case(candidate=candidate, specification=spec)
     case.application = Application.objects.create(candidate=candidate, specification=spec)
     case.save(update_fields=["application"])

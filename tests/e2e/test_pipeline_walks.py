@@ -10,16 +10,15 @@ from playwright.sync_api import expect
 from viewflow.workflow.status import PROCESS, STATUS
 
 from assessments.models import Question, TestSitting
-from assessments.online_tests.demo import seed_question_banks
-from credentials.catalogue.demo import seed_specifications
 from credentials.catalogue.models import Specification
 from credentials.issuing.models import IssuedCredential
 from rpl.accounts.roles import Role
 from tests.e2e.helpers import assert_accessible, force_login
-from tests.evidence.conftest import PNG, add_file
 from tests.factories import make_user
+from tests.factories.evidence import PNG, add_file
+from tests.factories.online_tests import catalogue_banks
+from tests.factories.pipelines import assessed_catalogue
 from workflows.cases import applications
-from workflows.demo.engine import seed_engine
 from workflows.models import Appointment, Case
 from workflows.work.duties import DECISION_NODES
 
@@ -59,9 +58,7 @@ def people(settings, tmp_path):
         "decider2": make_user(Role.DECISION_MAKER, email="dec2@example.org"),
         "decider3": make_user(Role.DECISION_MAKER, email="dec3@example.org"),
     }
-    seed_specifications()
-    seed_engine([p for key, p in people.items() if key != "candidate"])
-    seed_question_banks()
+    catalogue_banks(assessed_catalogue([p for key, p in people.items() if key != "candidate"]))
     return people
 
 

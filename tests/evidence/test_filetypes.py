@@ -1,7 +1,7 @@
 import pytest
 
 from rpl.lib import filetypes
-from tests.evidence.conftest import ELF, HTML, PDF, PNG
+from tests.factories.evidence import ELF, HTML, PDF, PNG
 
 ZIP_DOCX = b"PK\x03\x04" + b"\x14\x00" * 13 + b"[Content_Types].xml" + b"word/document.xml"
 ODT = b"PK\x03\x04" + b"\x00" * 26 + b"mimetypeapplication/vnd.oasis.opendocument.text"

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from rpl.audit.models import AuditEvent
-from tests.evidence.conftest import PNG, add_file
+from tests.factories.evidence import PNG, add_file
 from tests.workflows.engine_helpers import open_tasks, score_sheet, take
 from workflows.cases import applications
 from workflows.models import Case, ConflictDeclaration, StepResult

@@ -15,8 +15,9 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from evidence.models import EvidenceItem, FrozenError, ItemOutcome, Snapshot, WitnessRequest
 from evidence.portfolio import services
+from evidence.witnesses import services as witness_services
 from rpl.audit.models import AuditEvent
-from tests.evidence.conftest import PDF, PNG, add_file
+from tests.factories.evidence import PDF, PNG, add_file
 from workflows.cases import applications
 from workflows.models import Case
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _invite(application, outcomes=()):
-    return services.invite_witness(
+    return witness_services.invite_witness(
         application,
         actor=application.candidate,
         witness_name="Wanda Witness",
@@ -90,7 +91,7 @@ def test_it_refuses_expired_and_forged_witness_links(client, application):
     assert expired.status_code == 410
     assert "This link has expired." in expired.content.decode()
     WitnessRequest.objects.update(expires_at=timezone.now() + timedelta(days=1))
-    later = timezone.now() + timedelta(days=services.WITNESS_LINK_DAYS + 1)
+    later = timezone.now() + timedelta(days=witness_services.WITNESS_LINK_DAYS + 1)
     with mock.patch("django.core.signing.time.time", return_value=later.timestamp()):
         assert client.get(link).status_code == 410
     forged = client.get(link[:-3] + "abc/")
@@ -205,7 +206,9 @@ def test_it_withdraws_and_cancels_the_open_tasks(client, candidate, application)
 def test_it_exports_everything_held_as_one_archive(client, candidate, application):
     item = add_file(application, "cv.pdf", PDF)
     _invite(application)
-    services.record_testimony(_link_from_outbox().rstrip("/").rsplit("/", 1)[1], **TESTIMONY)
+    witness_services.record_testimony(
+        _link_from_outbox().rstrip("/").rsplit("/", 1)[1], **TESTIMONY
+    )
     applications.submit_application(application, candidate)
     client.force_login(candidate)
     response = client.get(reverse("my_data_export"))

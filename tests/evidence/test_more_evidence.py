@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from evidence.models import Application, Snapshot
-from tests.evidence.conftest import PNG, add_file
+from tests.factories.evidence import PNG, add_file
 from tests.workflows.engine_helpers import open_tasks, score_sheet, take
 from workflows.cases import applications
 from workflows.models import Case

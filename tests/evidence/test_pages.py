@@ -4,14 +4,16 @@ import pytest
 from django.urls import reverse
 
 from evidence.portfolio import services
-from tests.conftest import PERSONAS
-from tests.evidence.conftest import PDF, add_file
+from evidence.uploads import services as upload_services
+from evidence.witnesses import services as witness_services
+from tests.factories.evidence import PDF, add_file
+from tests.factories.people import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
 
 def _invite(application):
-    request, token = services.invite_witness(
+    request, token = witness_services.invite_witness(
         application,
         actor=application.candidate,
         witness_name="Wanda Witness",
@@ -78,7 +80,7 @@ def test_it_hides_one_candidates_application_files_and_testimonies_from_another(
     client, candidate2, application, item, other_application
 ):
     request, token = _invite(application)
-    services.record_testimony(
+    witness_services.record_testimony(
         token,
         full_name="Wanda Witness",
         position="Head of IT, Acme",
@@ -87,7 +89,9 @@ def test_it_hides_one_candidates_application_files_and_testimonies_from_another(
         statement="She did.",
     )
     testimony_item = request.testimony.item
-    upload = services.begin_upload(application, actor=application.candidate, name="a.pdf", size=99)
+    upload = upload_services.begin_upload(
+        application, actor=application.candidate, name="a.pdf", size=99
+    )
     client.force_login(candidate2)
     own = _urls(application, item)[OWN_ONLY]
     extra = [

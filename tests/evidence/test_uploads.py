@@ -7,10 +7,9 @@ from django.core.files.storage import storages
 from django.urls import reverse
 
 from evidence.models import EvidenceItem, Upload
-from evidence.portfolio import services
-from evidence.uploads import storage
+from evidence.uploads import services, storage
 from rpl.audit.models import AuditEvent
-from tests.evidence.conftest import ELF, HTML, PDF, PNG, add_file, upload
+from tests.factories.evidence import ELF, HTML, PDF, PNG, add_file, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -55,11 +54,21 @@ def test_it_uploads_several_files_and_refuses_oversized_and_disguised_ones(
         assert "cv" not in item.storage_name and "photo" not in item.storage_name
         with storages["evidence"].open(item.storage_name) as stored:
             assert stored.read() == content
-    assert len(storages["evidence"].listdir("items")[0]) == 2  # nothing kept of refused files
+    # nothing kept of refused files
+    assert sorted(_stored_files("items")) == sorted(i.storage_name for i in items)
     hashes = [
         e.changes["sha256"] for e in AuditEvent.objects.filter(action="evidence.file_uploaded")
     ]
     assert hashes == [i.sha256 for i in items]
+
+
+def _stored_files(folder):
+    """Every file stored under ``folder`` of the evidence storage, in its shard folders."""
+    store = storages["evidence"]
+    folders, files = store.listdir(folder)
+    return [f"{folder}/{name}" for name in files] + [
+        path for sub in folders for path in _stored_files(f"{folder}/{sub}")
+    ]
 
 
 def test_it_asks_for_a_file_when_none_is_chosen(client, candidate, application):

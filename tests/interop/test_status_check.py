@@ -14,7 +14,7 @@ from credentials.issuing import documents as issuing
 from credentials.issuing import keys, status_lists
 from credentials.issuing import services as issuing_services
 from credentials.issuing.models import StatusList
-from tests.credentials.conftest import make_organisation, make_specification
+from tests.factories.catalogue import make_organisation, make_specification
 
 HERE = Path(__file__).parent
 

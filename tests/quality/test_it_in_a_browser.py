@@ -11,6 +11,7 @@ from credentials.issuing.models import IssuedCredential
 from quality import services
 from tests.e2e import conftest as e2e
 from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll, login
+from tests.factories.pipelines import assessed_catalogue
 
 pytestmark = pytest.mark.e2e
 
@@ -25,15 +26,11 @@ def browser():
 
 @pytest.fixture
 def sampled(request, candidate, assessor, assessor2, identity_officer, decision_maker):
-    from credentials.catalogue.demo import seed_specifications
-    from credentials.catalogue.models import Specification
-    from tests.quality.conftest import decide_python_case
-    from workflows.demo.engine import seed_engine
+    from tests.factories.cases import decide_python_case
 
     request.getfixturevalue("_role_groups")
-    seed_specifications()
-    seed_engine([assessor, assessor2, identity_officer, decision_maker])
-    spec = Specification.objects.get(slug="python-basics")
+    staff = [assessor, assessor2, identity_officer, decision_maker]
+    spec = assessed_catalogue(staff)["python-basics"]
     case = decide_python_case(spec, candidate, assessor, decision_maker, scores=(4, 2))
     return services.sample_for_audit(case, reason="near_threshold", details={"near": []})
 

@@ -11,8 +11,8 @@ from credentials.issuing.models import IssuedCredential
 from quality import services
 from quality.models import AuditCase, SamplingPolicy
 from rpl.audit.models import AuditEvent
-from tests.conftest import PERSONAS
-from tests.quality.conftest import decide_python_case
+from tests.factories.cases import decide_python_case
+from tests.factories.people import PERSONAS
 from tests.workflows.engine_helpers import open_tasks
 
 pytestmark = pytest.mark.django_db

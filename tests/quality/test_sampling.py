@@ -7,7 +7,7 @@ import pytest
 from quality import services
 from quality.models import AuditCase, SamplingPolicy, Score
 from rpl.audit.models import AuditEvent
-from tests.quality.conftest import decide_python_case, double_marked_agile_case
+from tests.factories.cases import decide_python_case, double_marked_agile_case
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 
 pytestmark = pytest.mark.django_db

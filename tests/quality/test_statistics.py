@@ -10,7 +10,7 @@ from quality import statistics
 from quality.agreement import cohen_kappa, count_matrix
 from quality.statistics import Period
 from rpl.audit import services as audit
-from tests.quality.conftest import decide_python_case, double_marked_agile_case, sheet
+from tests.factories.cases import decide_python_case, double_marked_agile_case, sheet
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from workflows.models import Case, StepResult
 

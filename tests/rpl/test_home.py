@@ -1,7 +1,7 @@
 import pytest
 
 from rpl.accounts.roles import Role
-from tests.conftest import PERSONAS
+from tests.factories.people import PERSONAS
 
 ROLE_OF_PERSONA = {
     "candidate": Role.CANDIDATE,

@@ -51,7 +51,7 @@ def test_it_sends_a_job_through_a_real_worker_and_redis(tmp_path):
             "-m",
             "celery",
             "-A",
-            "rpl",
+            "config",
             "worker",
             "--pool",
             "solo",
@@ -81,3 +81,18 @@ def test_it_sends_a_job_through_a_real_worker_and_redis(tmp_path):
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def test_it_registers_every_scheduled_job_where_a_worker_looks(settings):
+    """A worker knows the jobs of the modules in ``CELERY_IMPORTS``: every job the beat schedule
+    names, and every job the code sends, is among them."""
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    sent = {
+        "rpl.accounts.jobs.send_email",
+        "webhooks.jobs.deliver",
+        "credentials.bulk.jobs.run_bulk_issue",
+    }
+    assert scheduled | sent <= set(app.tasks)

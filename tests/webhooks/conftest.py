@@ -1,74 +1,19 @@
-"""Webhook test data and a real HTTP receiver on 127.0.0.1 that answers from a script."""
+"""Webhook fixtures: a real HTTP receiver (``tests.webhooks.receiver``) and test data."""
 
-import json
 import threading
-from dataclasses import dataclass, field
-from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 
-from credentials.issuing import services as issuing_services
-from tests.credentials.conftest import make_organisation, make_specification
-from webhooks import services
-
-ALL_EVENTS = [
-    "case.submitted",
-    "case.decided",
-    "credential.issued",
-    "credential.revoked",
-    "credential.suspended",
-]
-
-
-@dataclass
-class Received:
-    path: str
-    headers: Message  # case-insensitive, as HTTP header names are
-    body: bytes
-
-    @property
-    def json(self) -> dict:
-        return json.loads(self.body)
-
-
-@dataclass
-class Receiver:
-    """Answers each POST with the next (status, body, headers) of ``script``; then 200."""
-
-    url: str
-    script: list = field(default_factory=list)
-    requests: list[Received] = field(default_factory=list)
-    delay: float = 0.0
-
-
-def _handler(receiver: Receiver):
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            length = int(self.headers.get("Content-Length", "0"))
-            body = self.rfile.read(length)
-            receiver.requests.append(Received(self.path, self.headers, body))
-            if receiver.delay:
-                threading.Event().wait(receiver.delay)
-            status, text, headers = receiver.script.pop(0) if receiver.script else (200, "ok", {})
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            payload = text.encode()
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args):
-            pass
-
-    return Handler
+from tests.factories.catalogue import make_organisation, make_specification
+from tests.factories.webhooks import subscribe
+from tests.webhooks.receiver import Receiver, handler
 
 
 @pytest.fixture
 def receiver():
     receiver = Receiver(url="")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler(receiver))
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}/rpl-events"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -99,10 +44,4 @@ def specification(organisation):
 @pytest.fixture
 def subscribed(organisation, receiver, administrator):
     """A subscription to every event at the receiver, and its secret."""
-    return services.create_subscription(
-        actor=administrator, organisation=organisation, url=receiver.url, events=ALL_EVENTS
-    )
-
-
-def issue(candidate, specification):
-    return issuing_services.issue_credential(learner=candidate, specification=specification)
+    return subscribe(organisation, receiver.url, administrator)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from credentials.issuing import services as issuing_services
 from credentials.issuing.models import IssuedCredential
-from tests.webhooks.conftest import issue
+from tests.factories.credentials import issue
 from webhooks import services, signing
 from webhooks.models import Attempt, Delivery, Event
 from webhooks.payloads import Envelope
@@ -256,7 +256,7 @@ def test_the_command_and_the_beat_task_send_what_is_due(
         "credential.issued",
         "credential.revoked",
     ]
-    from webhooks.tasks import send_due_webhooks
+    from webhooks.jobs import send_due_webhooks
 
     assert send_due_webhooks.delay().get() == 0
     assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SUCCEEDED}

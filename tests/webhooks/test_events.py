@@ -4,18 +4,16 @@ import json
 
 import pytest
 
-from credentials.catalogue.demo import seed_specifications
-from credentials.catalogue.models import Specification
 from credentials.issuing import services as issuing_services
 from rpl.audit import services as audit
-from tests.credentials.conftest import make_organisation
-from tests.webhooks.conftest import issue
+from tests.factories.catalogue import make_organisation
+from tests.factories.credentials import issue
+from tests.factories.pipelines import assessed_catalogue
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from webhooks import services
 from webhooks.models import Delivery, Event
 from webhooks.payloads import Envelope
 from workflows.cases import services as case_services
-from workflows.demo.engine import seed_engine
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +28,7 @@ def _bodies(event_type=None):
 def test_it_reports_a_case_submitted_and_decided(
     candidate, assessor, identity_officer, decision_maker, administrator, receiver
 ):
-    seed_specifications()
-    seed_engine([assessor, identity_officer, decision_maker])
-    spec = Specification.objects.get(slug="python-basics")
+    spec = assessed_catalogue([assessor, identity_officer, decision_maker])["python-basics"]
     subscription, secret = services.create_subscription(
         actor=administrator,
         organisation=spec.awarding_body,
@@ -70,9 +66,7 @@ def test_it_reports_a_case_submitted_and_decided(
 def test_resubmitted_evidence_is_a_new_submission_of_the_same_case(
     candidate, administrator, receiver
 ):
-    seed_specifications()
-    seed_engine([])
-    spec = Specification.objects.get(slug="python-basics")
+    spec = assessed_catalogue([])["python-basics"]
     services.create_subscription(
         actor=administrator,
         organisation=spec.awarding_body,
@@ -89,9 +83,7 @@ def test_resubmitted_evidence_is_a_new_submission_of_the_same_case(
 
 
 def test_an_overturned_appeal_decides_the_case_again(candidate, administrator, receiver):
-    seed_specifications()
-    seed_engine([])
-    spec = Specification.objects.get(slug="python-basics")
+    spec = assessed_catalogue([])["python-basics"]
     services.create_subscription(
         actor=administrator,
         organisation=spec.awarding_body,
@@ -173,9 +165,8 @@ def test_a_panel_reports_one_decision_when_its_last_member_has_voted(
     from rpl.accounts.roles import Role
     from tests.factories import make_user
 
-    seed_specifications()
-    seed_engine([assessor, assessor2, identity_officer, decision_maker])
-    spec = Specification.objects.get(slug="agile-project-management")
+    staff = [assessor, assessor2, identity_officer, decision_maker]
+    spec = assessed_catalogue(staff)["agile-project-management"]
     services.create_subscription(
         actor=administrator,
         organisation=spec.awarding_body,

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.e2e import conftest as e2e
 from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll, force_login
-from tests.webhooks.conftest import issue
+from tests.factories.credentials import issue
 from webhooks.models import Delivery, Subscription
 
 pytestmark = pytest.mark.e2e

@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rpl.audit.models import AuditEvent
-from tests.conftest import PERSONAS
-from tests.webhooks.conftest import ALL_EVENTS, issue
+from tests.factories.credentials import issue
+from tests.factories.people import PERSONAS
+from tests.factories.webhooks import ALL_EVENTS
 from webhooks import services
 from webhooks.models import Delivery, Subscription
 

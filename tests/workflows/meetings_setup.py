@@ -1,12 +1,11 @@
 """Cases for the meeting and identity tests: a pipeline with an identity check, an interview by two
 assessors and a decision, assigned to the demo specification "python-basics"."""
 
-from credentials.catalogue.demo import seed_specifications
 from credentials.catalogue.models import Specification
 from evidence.portfolio import services as evidence_services
+from tests.factories.pipelines import assessed_catalogue
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from workflows.cases import services as case_services
-from workflows.demo.engine import seed_engine
 from workflows.models import Pipeline
 from workflows.pipelines import services
 
@@ -30,11 +29,9 @@ steps:
 
 
 def seed(staff, method="document") -> Specification:
-    seed_specifications()
-    seed_engine(staff)
+    specification = assessed_catalogue(staff)["python-basics"]
     services.import_text(actor=None, text=PIPELINE.format(method=method), fmt="yaml")
     services.publish(actor=None, key="meetings-test")
-    specification = Specification.objects.get(slug="python-basics")
     case_services.assign_pipeline(
         actor=None, specification=specification, pipeline=Pipeline.objects.get(key="meetings-test")
     )

@@ -9,6 +9,7 @@ from django.db import connection
 
 from credentials.issuing.models import IssuedCredential
 from rpl.audit.models import AuditEvent
+from tests.factories.pipelines import assessed_catalogue
 from tests.workflows.appeal_helpers import GROUNDS, as_user, decided_case, people, task_url
 from tests.workflows.engine_helpers import open_tasks, take, take_and_complete
 from workflows.appeals import services as appeals
@@ -56,13 +57,8 @@ def _at_once(*jobs):
 
 def _case_at_decision(who):
     """A case whose decision task is open (the helper's case, before its decision)."""
-    from credentials.catalogue.demo import seed_specifications
-    from credentials.catalogue.models import Specification
-    from workflows.demo.engine import seed_engine
 
-    seed_specifications()
-    seed_engine([who.assessor, who.decision_maker, who.judge])
-    spec = Specification.objects.get(slug="python-basics")
+    spec = assessed_catalogue([who.assessor, who.decision_maker, who.judge])["python-basics"]
     case = case_services.start_case(candidate=who.candidate, specification=spec)
     take_and_complete(
         open_tasks(case)[0], who.assessor, {"scores": {str(o.pk): 4 for o in spec.outcomes.all()}}

@@ -4,7 +4,8 @@ appeal task: the reviewer downloads a submitted file, the case's own assessor ca
 import pytest
 
 from evidence.portfolio import services as evidence_services
-from tests.evidence.conftest import add_file
+from tests.factories.evidence import add_file
+from tests.factories.pipelines import assessed_catalogue
 from tests.workflows.appeal_helpers import GROUNDS, as_user, people, task_url
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from workflows.appeals import services as appeals
@@ -28,14 +29,10 @@ def _storage(settings, tmp_path):
 
 @pytest.fixture
 def review_task(candidate, assessor, decision_maker, identity_officer):
-    from credentials.catalogue.demo import seed_specifications
-    from credentials.catalogue.models import Specification
-    from workflows.demo.engine import seed_engine
 
     who = people(candidate, assessor, decision_maker, identity_officer)
-    seed_specifications()
-    seed_engine([who.assessor, who.decision_maker, who.reviewer, who.judge])
-    spec = Specification.objects.get(slug="python-basics")
+    staff = [who.assessor, who.decision_maker, who.reviewer, who.judge]
+    spec = assessed_catalogue(staff)["python-basics"]
     application = evidence_services.start_application(candidate=candidate, specification=spec)
     add_file(application, name="project-report.pdf")
     applications.submit_application(application, candidate)

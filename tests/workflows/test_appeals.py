@@ -14,8 +14,8 @@ from guardian.shortcuts import assign_perm
 from credentials.issuing.models import IssuedCredential
 from rpl.accounts.roles import Role
 from rpl.audit.models import AuditEvent
-from tests.conftest import PERSONAS
 from tests.factories import make_user
+from tests.factories.people import PERSONAS
 from tests.workflows.appeal_helpers import (
     GROUNDS,
     People,

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from rpl.audit.models import AuditEvent
-from tests.conftest import PERSONAS
+from tests.factories.people import PERSONAS
 from tests.workflows.engine_helpers import open_tasks, score_sheet, take
 from tests.workflows.meetings_setup import pass_identity, seed, start
 from workflows.meetings import services as appointments

@@ -3,12 +3,11 @@ from django.core.management import call_command
 from guardian.shortcuts import assign_perm
 from viewflow.workflow.status import PROCESS
 
-from credentials.catalogue.demo import seed_specifications
-from credentials.catalogue.models import Specification
 from rpl.audit.models import AuditEvent
+from tests.factories.catalogue import PYTHON_BASICS, make_specification
+from tests.factories.pipelines import assessed_catalogue
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from workflows.cases import services as case_services
-from workflows.demo.engine import seed_engine
 from workflows.models import Case
 from workflows.pipelines import services
 from workflows.work.duties import refusal
@@ -28,9 +27,7 @@ def staff(assessor, assessor2, identity_officer, decision_maker):
 
 @pytest.fixture
 def demo(staff):
-    seed_specifications()
-    seed_engine(list(staff.values()))
-    return {spec.slug: spec for spec in Specification.objects.all()}
+    return assessed_catalogue(list(staff.values()))
 
 
 def sheet(case, score):
@@ -165,8 +162,7 @@ def test_it_keeps_a_case_on_the_version_it_started_with(demo, candidate, staff, 
 
 
 def test_it_refuses_to_start_without_a_published_pipeline(candidate, db):
-    seed_specifications()
-    spec = Specification.objects.get(slug="python-basics")
+    spec = make_specification(outcomes=5, **PYTHON_BASICS)
     with pytest.raises(case_services.CaseError, match="No assessment procedure"):
         case_services.start_case(candidate=candidate, specification=spec)
     assert not Case.objects.exists()

@@ -1,17 +1,14 @@
 """The pure functions the engine reads: evaluate_when, next_step, supervision_mode."""
 
-from pathlib import Path
-
 import pytest
 
 from credentials.catalogue.vocabularies import Supervision
+from tests.factories.pipelines import PIPELINE_FILES
 from workflows.pipelines import schema
-
-DEMO = Path(__file__).resolve().parents[2] / "workflows" / "demo" / "pipeline_files"
 
 
 def demo(name):
-    plan, errors = schema.check_text((DEMO / f"{name}.yaml").read_text(encoding="utf-8"))
+    plan, errors = schema.check_text((PIPELINE_FILES / f"{name}.yaml").read_text(encoding="utf-8"))
     assert errors == []
     return plan
 

@@ -7,10 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from viewflow.workflow.status import PROCESS
 
-from credentials.catalogue.demo import seed_specifications
-from credentials.catalogue.models import Specification
 from rpl.accounts.roles import Role
 from tests.factories import make_user
+from tests.factories.catalogue import PYTHON_BASICS, make_specification
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from tests.workflows.strategies import valid_pipelines
 from workflows.cases import services as case_services
@@ -26,8 +25,7 @@ _keys = itertools.count(1)
 def world(db):
     from guardian.shortcuts import assign_perm
 
-    seed_specifications()
-    spec = Specification.objects.get(slug="python-basics")
+    spec = make_specification(outcomes=5, **PYTHON_BASICS)
     people = {
         "assessors": [make_user(Role.ASSESSOR) for _ in range(4)],
         "identity": make_user(Role.IDENTITY_OFFICER),

@@ -15,9 +15,9 @@ from viewflow.workflow.status import PROCESS
 
 from rpl.accounts.roles import Role
 from rpl.audit.models import AuditEvent
-from tests.conftest import PERSONAS
-from tests.evidence.conftest import ELF, HTML, PDF, PNG
 from tests.factories import make_user
+from tests.factories.evidence import ELF, HTML, PDF, PNG
+from tests.factories.people import PERSONAS
 from tests.workflows.engine_helpers import open_tasks, take
 from tests.workflows.meetings_setup import seed, start
 from workflows.cases.applications import withdraw_application

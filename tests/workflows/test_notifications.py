@@ -5,13 +5,11 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from credentials.catalogue.demo import seed_specifications
-from credentials.catalogue.models import Specification
 from rpl.accounts.roles import Role
 from tests.factories import make_user
+from tests.factories.pipelines import assessed_catalogue
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from workflows.cases import services as case_services
-from workflows.demo.engine import seed_engine
 from workflows.notifications import announce_task, send_deadline_reminders
 
 pytestmark = pytest.mark.django_db
@@ -28,9 +26,8 @@ def case(
     django_capture_on_commit_callbacks,
 ):
     settings.SITE_URL = "https://rpl.example.org"
-    seed_specifications()
-    seed_engine([assessor, assessor2, identity_officer, decision_maker])
-    spec = Specification.objects.get(slug="python-basics")
+    staff = [assessor, assessor2, identity_officer, decision_maker]
+    spec = assessed_catalogue(staff)["python-basics"]
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         return case_services.start_case(candidate=candidate, specification=spec)

@@ -5,22 +5,21 @@ from django.core import mail
 from guardian.shortcuts import assign_perm
 from viewflow.workflow.status import PROCESS
 
-from credentials.catalogue.demo import seed_specifications
-from credentials.catalogue.models import Specification
+from assessments.scoresheets.records import Decision
 from rpl.accounts.roles import Role
 from rpl.audit.models import AuditEvent
 from tests.factories import make_user
+from tests.factories.pipelines import assessed_catalogue
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from workflows.appeals import services as appeals
 from workflows.cases import services as case_services
 from workflows.cases.services import panel_outcome
-from workflows.demo.engine import seed_engine
 
 OUTCOMES = ["1", "2", "3"]
 
 
 def vote(outcome, recognised=()):
-    return {"outcome": outcome, "recognised_outcomes": list(recognised), "reasons": "x"}
+    return Decision(outcome=outcome, recognised_outcomes=list(recognised), reasons="x")
 
 
 def test_it_recognises_what_a_majority_of_the_panel_recognised():
@@ -50,9 +49,8 @@ def test_it_does_not_count_a_tie_as_a_majority():
 @pytest.fixture
 def panel_case(db, candidate, assessor, assessor2, identity_officer, decision_maker):
     """An Agile case (a panel of three decides it) waiting at its three seats."""
-    seed_specifications()
-    seed_engine([assessor, assessor2, identity_officer, decision_maker])
-    spec = Specification.objects.get(slug="agile-project-management")
+    staff = [assessor, assessor2, identity_officer, decision_maker]
+    spec = assessed_catalogue(staff)["agile-project-management"]
     case = case_services.start_case(candidate=candidate, specification=spec)
     take_and_complete(open_tasks(case)[0], identity_officer, {"verified": True})
     scores = {"scores": {str(o.pk): 4 for o in spec.outcomes.all()}}
@@ -127,9 +125,8 @@ def test_it_tells_each_decision_maker_once_that_the_panel_waits(
     decision_maker,
     django_capture_on_commit_callbacks,
 ):
-    seed_specifications()
-    seed_engine([assessor, assessor2, identity_officer, decision_maker])
-    spec = Specification.objects.get(slug="agile-project-management")
+    staff = [assessor, assessor2, identity_officer, decision_maker]
+    spec = assessed_catalogue(staff)["agile-project-management"]
     case = case_services.start_case(candidate=candidate, specification=spec)
     take_and_complete(open_tasks(case)[0], identity_officer, {"verified": True})
     scores = {"scores": {str(o.pk): 4 for o in spec.outcomes.all()}}

@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from rpl.audit.models import AuditEvent
+from tests.factories.pipelines import publish_all
 from workflows.models import FrozenVersionError, Pipeline, PipelineVersion
 from workflows.pipelines import schema, selectors, services
 
@@ -199,7 +200,7 @@ def test_it_installs_the_demo_pipelines_idempotently(administrator):
 def test_it_lists_pipelines_in_a_constant_number_of_queries(
     administrator, django_assert_num_queries
 ):
-    services.install_demo_pipelines(actor=administrator)
+    publish_all(actor=administrator)
     with django_assert_num_queries(2):
         rows = [
             (p.key, p.published_version.number, p.draft_version)

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from rpl.audit.models import AuditEvent
-from tests.conftest import PERSONAS
+from tests.factories.people import PERSONAS
+from tests.factories.pipelines import PipelineVersionFactory
 from workflows.models import PipelineVersion
 from workflows.pipelines import services
 
@@ -65,7 +66,7 @@ def test_it_shows_a_version_read_only(client, administrator, sample):
     client.force_login(administrator)
     body = client.get("/pipelines/sample/v1/").content.decode()
     assert "portfolio.score_mean &lt; 3" in body
-    assert "Supervised, no identity verification" in body
+    assert "Supervised, with no identity verification" in body
     assert "<textarea" not in body
     assert client.get("/pipelines/sample/v9/").status_code == 404
     assert client.get("/pipelines/nothing/").status_code == 404
@@ -173,7 +174,7 @@ def test_it_uses_no_inline_scripts_or_styles(client, administrator, sample):
 
 
 def test_it_shows_the_demo_pipelines_deadlines_and_supervision(client, administrator):
-    services.install_demo_pipelines(actor=administrator)
+    PipelineVersionFactory(key="agile-pm", actor=administrator)
     client.force_login(administrator)
     body = client.get("/pipelines/agile-pm/v1/").content.decode()
     assert "21 days, then to the assessor pool" in body

@@ -4,13 +4,11 @@ import pytest
 from django.test import Client
 from guardian.shortcuts import assign_perm
 
-from credentials.catalogue.demo import seed_specifications
-from credentials.catalogue.models import Specification
 from rpl.accounts.roles import Role
 from tests.factories import make_user
+from tests.factories.pipelines import assessed_catalogue
 from tests.workflows.engine_helpers import open_tasks, score_sheet, take, take_and_complete
 from workflows.cases import services as case_services
-from workflows.demo.engine import seed_engine
 from workflows.models import StepResult
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +16,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def agile(candidate, assessor, assessor2, identity_officer, decision_maker):
-    seed_specifications()
-    seed_engine([assessor, assessor2, identity_officer, decision_maker])
-    spec = Specification.objects.get(slug="agile-project-management")
+    staff = [assessor, assessor2, identity_officer, decision_maker]
+    spec = assessed_catalogue(staff)["agile-project-management"]
     case = case_services.start_case(candidate=candidate, specification=spec)
     take_and_complete(open_tasks(case)[0], identity_officer, {"verified": True})
     return case
@@ -107,10 +104,8 @@ def test_it_refuses_one_decision_maker_two_seats_of_a_panel(agile, assessor, ass
 
 
 def test_it_refuses_a_candidate_any_task_of_their_own_case(candidate, assessor):
-    seed_specifications()
-    seed_engine([assessor])
+    spec = assessed_catalogue([assessor])["python-basics"]
     candidate.groups.add(*assessor.groups.all())
-    spec = Specification.objects.get(slug="python-basics")
     assign_perm("credentials.assess", candidate, spec)
     case = case_services.start_case(candidate=candidate, specification=spec)
     (task,) = open_tasks(case)

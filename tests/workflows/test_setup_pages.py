@@ -1,22 +1,21 @@
 import pytest
 from django.test import Client
 
-from credentials.catalogue.demo import seed_specifications
-from credentials.catalogue.models import Specification
 from rpl.audit.models import AuditEvent
-from tests.conftest import PERSONAS
+from tests.factories.catalogue import make_catalogue
+from tests.factories.people import PERSONAS
+from tests.factories.pipelines import publish_all
 from workflows.cases import services as case_services
 from workflows.models import Pipeline
-from workflows.pipelines.services import install_demo_pipelines
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def spec(db):
-    seed_specifications()
-    install_demo_pipelines()
-    return Specification.objects.get(slug="python-basics")
+    spec = make_catalogue()[0]
+    publish_all()
+    return spec
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

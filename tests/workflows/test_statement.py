@@ -6,8 +6,8 @@ from django.core import mail
 from guardian.shortcuts import assign_perm
 
 from rpl.accounts.roles import Role
-from tests.conftest import PERSONAS
 from tests.factories import make_user
+from tests.factories.people import PERSONAS
 from tests.workflows.appeal_helpers import as_user, decided_case, people
 from workflows.cases import recognition_statement as statement
 from workflows.models import StepResult

@@ -4,21 +4,18 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from credentials.catalogue.demo import seed_specifications
-from credentials.catalogue.models import Specification
-from tests.conftest import PERSONAS
+from tests.factories.people import PERSONAS
+from tests.factories.pipelines import assessed_catalogue
 from tests.workflows.engine_helpers import open_tasks, score_sheet, take
 from workflows.cases import services as case_services
-from workflows.demo.engine import seed_engine
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def case(candidate, assessor, assessor2, identity_officer, decision_maker):
-    seed_specifications()
-    seed_engine([assessor, assessor2, identity_officer, decision_maker])
-    spec = Specification.objects.get(slug="python-basics")
+    staff = [assessor, assessor2, identity_officer, decision_maker]
+    spec = assessed_catalogue(staff)["python-basics"]
     return case_services.start_case(candidate=candidate, specification=spec)
 
 

@@ -444,8 +444,8 @@ def decision_of(case) -> Decision | None:
     if not votes:
         return None
     if len(votes) == 1:
-        return Decision(votes[0].created_at, votes[0].data["reasons"])
-    return Decision(votes[-1].created_at, case_services.panel_reasons([v.data for v in votes]))
+        return Decision(votes[0].created_at, votes[0].record.reasons)
+    return Decision(votes[-1].created_at, case_services.panel_reasons([v.record for v in votes]))
 
 
 def appeal_of(case) -> Appeal | None:

@@ -10,9 +10,10 @@ from guardian.shortcuts import get_objects_for_user
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from assessments.scoresheets import records
 from credentials.catalogue.models import Specification
 from rpl.accounts.roles import Role
-from workflows.models import Case, StepResult
+from workflows.models import Case, Outcome, StepResult
 from workflows.work.duties import NODE_ACCESS, TaskOwners, may_take
 
 
@@ -78,43 +79,56 @@ class ResultLine:
 
 def result_lines(results, case) -> list[ResultLine]:
     """Earlier results in words: what a person recorded per learning outcome, and other facts."""
-    from workflows.models import Outcome
-
     statements = {str(o.pk): o for o in case.specification.outcomes.all()}
-    lines = []
-    for result in results:
-        data = result.data
-        outcomes = [
-            {
-                "outcome": statements.get(pk),
-                "score": score,
-                "rules": data.get("rules", {}).get(pk),
-                "comment": data.get("comments", {}).get(pk, ""),
-            }
-            for pk, score in sorted(
-                data.get("scores", {}).items(),
-                key=lambda pair: statements[pair[0]].position if pair[0] in statements else 0,
-            )
-        ]
-        facts = []
-        if "verified" in data:
-            facts.append((_("Identity confirmed"), _("Yes") if data["verified"] else _("No")))
-        if data.get("method"):
-            facts.append((_("Method"), str(data["method"])))
-        if "score_percent" in data:
-            facts.append((_("Result"), f"{data['score_percent']} %"))
-        if data.get("outcome"):
-            facts.append((_("Decision"), str(Outcome(data["outcome"]).label)))
-        if data.get("reasons"):
-            facts.append((_("Reasons"), data["reasons"]))
-        if data.get("notes"):
-            facts.append((_("Notes"), data["notes"]))
-        if data.get("note"):
-            facts.append((_("Note"), data["note"]))
-        if data.get("more_evidence"):
-            facts.append((_("Asked for more evidence"), data["more_evidence"]))
-        lines.append(ResultLine(result=result, outcomes=outcomes, facts=facts))
-    return lines
+    return [
+        ResultLine(
+            result=result,
+            outcomes=_outcome_lines(result.record, statements),
+            facts=_facts(result.record),
+        )
+        for result in results
+    ]
+
+
+def _outcome_lines(record: records.Record, statements: dict) -> list[dict]:
+    """A score sheet's score, rules of evidence and comment per learning outcome, in order."""
+    if not isinstance(record, records.ScoreSheet):
+        return []
+    return [
+        {
+            "outcome": statements.get(pk),
+            "score": score,
+            "rules": record.rules[pk].model_dump() if pk in record.rules else None,
+            "comment": record.comments.get(pk, ""),
+        }
+        for pk, score in sorted(
+            record.scores.items(),
+            key=lambda pair: statements[pair[0]].position if pair[0] in statements else 0,
+        )
+    ]
+
+
+def _facts(record: records.Record) -> list[tuple[str, str]]:
+    match record:
+        case records.IdentityCheck():
+            facts = [(_("Identity confirmed"), _("Yes") if record.verified else _("No"))]
+            if record.method:
+                facts.append((_("Method"), record.method))
+            if record.note:
+                facts.append((_("Note"), record.note))
+            return facts
+        case records.TestResult():
+            return [(_("Result"), f"{record.score_percent} %")]
+        case records.Decision():
+            facts = [(_("Decision"), str(Outcome(record.outcome).label))]
+            if record.reasons:
+                facts.append((_("Reasons"), record.reasons))
+            return facts
+        case records.ScoreSheet() if record.notes:
+            return [(_("Notes"), record.notes)]
+        case records.EvidenceRequest():
+            return [(_("Asked for more evidence"), record.more_evidence)]
+    return []
 
 
 # Which staff role reads the cases of a specification through which pool permission.

@@ -4,6 +4,8 @@ Flow nodes stay thin and call these; every state change writes an audit event.
 """
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.dispatch import receiver
@@ -13,6 +15,7 @@ from viewflow.workflow.status import STATUS
 from assessments.models import TestAttempt
 from assessments.online_tests import selectors as tests
 from assessments.online_tests import services as test_services
+from assessments.scoresheets import measures, records
 from assessments.signals import test_over
 from credentials.issuing.models import IssuedCredential
 from credentials.issuing.services import issue_credential
@@ -20,7 +23,6 @@ from rpl.accounts.mail import tell
 from rpl.accounts.roles import Role
 from rpl.audit import services as audit
 from workflows import notifications, signals
-from workflows.cases import measures as scoring
 from workflows.identity import services as identity
 from workflows.models import Case, Outcome, SpecificationPipeline, StepResult
 from workflows.pipelines import schema
@@ -28,17 +30,6 @@ from workflows.pipelines.selectors import published_version
 from workflows.work.duties import DECISION_NODES
 
 logger = logging.getLogger(__name__)
-
-ROLE_OF_NODE = {
-    "identity_check": StepResult.Role.IDENTITY_OFFICER,
-    "assess_1": StepResult.Role.ASSESSOR,
-    "assess_2": StepResult.Role.ASSESSOR,
-    "assess_3": StepResult.Role.ASSESSOR,
-    "test": StepResult.Role.ASSESSOR,
-    "sit_test": StepResult.Role.AUTOMATIC,
-    "moderate": StepResult.Role.MODERATOR,
-    **dict.fromkeys(DECISION_NODES, StepResult.Role.DECISION_MAKER),
-}
 
 
 class CaseError(Exception):
@@ -125,38 +116,80 @@ def assessors(activation) -> int:
 
 
 def record(activation, *, actor, data: dict) -> StepResult:
-    """Store what ``actor`` recorded on the task of ``activation``; forms validate ``data``."""
+    """Store what ``actor`` recorded on the task of ``activation``, typed by its kind (forms
+    validate ``data``), then do what its node asks for and audit it."""
     case = activation.process
     step = case.current_step
     node = activation.flow_task.name
+    recording = RECORDING[node]
+    recorded = records.parse({**data, "round": evidence_round(case, step.id)}, role=recording.role)
     result = StepResult.objects.create(
         case=case,
         step_id=step.id,
-        role=ROLE_OF_NODE[node],
+        role=recording.role,
         task=activation.task,
         actor=actor,
-        data={**data, "round": evidence_round(case, step.id)},
+        data=recorded.stored(),
     )
     signals.step_recorded.send(sender=StepResult, result=result)
-    if node == "test" and "marks" in data:
-        _record_marks(actor, data)
-    if node == "identity_check":
-        identity.retire_documents(case, actor=actor, reason="identity check recorded")
-    panel_seat = node in DECISION_NODES and is_panel(step)
-    if node in DECISION_NODES and not panel_seat:
-        _decide(case, step, data["outcome"], data.get("recognised_outcomes", []))
     audit.record(
         actor=actor,
         action="case.task_completed",
         target=case,
-        changes={
-            "step": step.id,
-            "task": node,
-            **_summary(node, data),
-            **({"panel_seat": True} if panel_seat else {}),
-        },
+        changes={"step": step.id, "task": node, **recording.follow_up(case, step, result)},
     )
     return result
+
+
+# What recording on a node does next; each follow-up returns what the audit event adds. --------
+
+
+def _identity_checked(case, step, result: StepResult) -> dict:
+    identity.retire_documents(case, actor=result.actor, reason="identity check recorded")
+    return {"verified": result.record.verified}
+
+
+def _test_recorded(case, step, result: StepResult) -> dict:
+    if isinstance(result.record, records.TestMarking):
+        _record_marks(result.actor, result.record)
+    return {"score_percent": result.record.score_percent}
+
+
+def _sheet_recorded(case, step, result: StepResult) -> dict:
+    """A score sheet (or a request for more evidence, which the advance reads)."""
+    if isinstance(result.record, records.ScoreSheet):
+        return {"scores": result.record.scores}
+    return {}
+
+
+def _decision_recorded(case, step, result: StepResult) -> dict:
+    """A decision decides the case; a panel member's vote waits for the panel (settle_panel)."""
+    decision = result.record
+    summary = {"outcome": decision.outcome, "recognised_outcomes": decision.recognised_outcomes}
+    if is_panel(step):
+        return summary | {"panel_seat": True}
+    _decide(case, step, decision.outcome, decision.recognised_outcomes)
+    return summary
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Who records on a node (``StepResult.Role``) and what follows."""
+
+    role: StepResult.Role
+    follow_up: Callable[[Case, schema.Step, StepResult], dict]
+
+
+RECORDING = {
+    "identity_check": Recording(StepResult.Role.IDENTITY_OFFICER, _identity_checked),
+    "assess_1": Recording(StepResult.Role.ASSESSOR, _sheet_recorded),
+    "assess_2": Recording(StepResult.Role.ASSESSOR, _sheet_recorded),
+    "assess_3": Recording(StepResult.Role.ASSESSOR, _sheet_recorded),
+    "moderate": Recording(StepResult.Role.MODERATOR, _sheet_recorded),
+    "test": Recording(StepResult.Role.ASSESSOR, _test_recorded),
+    "sit_test": Recording(StepResult.Role.AUTOMATIC, _test_recorded),
+    **dict.fromkeys(DECISION_NODES, Recording(StepResult.Role.DECISION_MAKER, _decision_recorded)),
+}
 
 
 def _decide(case, step, outcome: str, recognised: list) -> None:
@@ -186,7 +219,7 @@ def settle_panel(activation) -> None:
     if not is_panel(step):
         return
     votes = [
-        r.data
+        r.record
         for r in StepResult.objects.filter(
             case=case, step_id=step.id, role=StepResult.Role.DECISION_MAKER
         ).order_by("created_at", "pk")
@@ -201,18 +234,18 @@ def settle_panel(activation) -> None:
         actor=None,
         action="case.panel_decided",
         target=case,
-        changes={"step": step.id, "votes": [v["outcome"] for v in votes], "outcome": outcome},
+        changes={"step": step.id, "votes": [v.outcome for v in votes], "outcome": outcome},
     )
 
 
-def panel_outcome(votes: list[dict], outcomes: list[str], *, partial_allowed: bool):
+def panel_outcome(votes: list[records.Decision], outcomes: list[str], *, partial_allowed: bool):
     """The panel's decision from its members' decisions, by majority per learning outcome."""
     counts = dict.fromkeys(outcomes, 0)
     for vote in votes:
-        if vote["outcome"] == Outcome.FULL:
+        if vote.outcome == Outcome.FULL:
             chosen = outcomes
-        elif vote["outcome"] == Outcome.PARTIAL:
-            chosen = vote.get("recognised_outcomes", [])
+        elif vote.outcome == Outcome.PARTIAL:
+            chosen = vote.recognised_outcomes
         else:
             chosen = []
         for pk in chosen:
@@ -226,10 +259,10 @@ def panel_outcome(votes: list[dict], outcomes: list[str], *, partial_allowed: bo
     return Outcome.NONE, []
 
 
-def panel_reasons(votes: list[dict]) -> str:
+def panel_reasons(votes: list[records.Decision]) -> str:
     """The reasons the candidate reads for a panel's decision: each member's, in turn."""
     return "\n\n".join(
-        _("Panel member %(n)s: %(reasons)s") % {"n": n, "reasons": vote["reasons"]}
+        _("Panel member %(n)s: %(reasons)s") % {"n": n, "reasons": vote.reasons}
         for n, vote in enumerate(votes, start=1)
     )
 
@@ -261,14 +294,6 @@ def _tell_decision(case) -> None:
     )
 
 
-def _summary(node, data) -> dict:
-    if node in DECISION_NODES:
-        return {"outcome": data["outcome"], "recognised_outcomes": data.get("recognised_outcomes")}
-    if "scores" in data:
-        return {"scores": data["scores"]}
-    return {key: data[key] for key in ("verified", "score_percent") if key in data}
-
-
 def complete(activation, *, actor, data: dict) -> StepResult:
     """Record and move the case on (the caller holds the flow lock, as viewflow's views do)."""
     result = record(activation, actor=actor, data=data)
@@ -292,7 +317,7 @@ def _current_results(case, step) -> list[StepResult]:
     return [
         r
         for r in StepResult.objects.filter(case=case, step_id=step.id)
-        if r.data.get("round", 1) == current
+        if r.record.round == current
     ]
 
 
@@ -301,9 +326,9 @@ def _request_more_evidence(case, step) -> bool:
     from evidence.portfolio import services as evidence_services
 
     requests = [
-        r.data["more_evidence"]
+        r.record.more_evidence
         for r in _current_results(case, step)
-        if r.role == StepResult.Role.ASSESSOR and r.data.get("more_evidence")
+        if isinstance(r.record, records.EvidenceRequest)
     ]
     if not requests or evidence_requests_left(case, step) < 1:
         return False
@@ -372,7 +397,7 @@ def online_test_needs_marking(activation) -> bool:
         .order_by("-created_at", "-pk")
         .first()
     )
-    return bool(last and last.data.get("needs_marking"))
+    return bool(last and last.record.needs_marking)
 
 
 def attempt_to_mark(case, step):
@@ -381,26 +406,30 @@ def attempt_to_mark(case, step):
     return tests.attempt_to_mark(sitting) if sitting else None
 
 
-def _record_marks(actor, data) -> None:
+def _record_marks(actor, marking: records.TestMarking) -> None:
     test_services.record_marks(
-        TestAttempt.objects.get(pk=data["attempt"]),
+        TestAttempt.objects.get(pk=marking.attempt),
         marker=actor,
-        marks={int(pk): points for pk, points in data["marks"].items()},
-        comments={int(pk): text for pk, text in data.get("comments", {}).items()},
+        marks={int(pk): points for pk, points in marking.marks.items()},
+        comments={int(pk): text for pk, text in marking.comments.items()},
     )
 
 
 def _measures(case, step) -> tuple[dict, bool]:
     """The step's measures from its results, and whether a moderator must be called in."""
-    results = _current_results(case, step)
+    results = [r.record for r in _current_results(case, step)]
     if step.kind == schema.StepKind.IDENTITY_CHECK:
-        return scoring.identity_measures(results[-1].data["verified"]), False
+        return measures.identity_measures(results[-1].verified), False
     if step.kind == schema.StepKind.TEST:
-        return scoring.test_measures(step, float(results[-1].data["score_percent"])), False
-    sheets = [r.data["scores"] for r in results if r.role == StepResult.Role.ASSESSOR]
-    moderation = [r.data["scores"] for r in results if r.role == StepResult.Role.MODERATOR]
-    measures = scoring.scored_measures(step, sheets, moderation[-1] if moderation else None)
-    return measures, not moderation and scoring.needs_moderation(step, measures)
+        percent = float(results[-1].score_percent)
+        return measures.test_measures(percent, pass_mark_percent=step.pass_mark_percent), False
+    sheets = [r.scores for r in results if type(r) is records.ScoreSheet]  # the assessors'
+    moderation = [r.scores for r in results if isinstance(r, records.Moderation)]
+    found = measures.scored_measures(
+        sheets, moderation[-1] if moderation else None, pass_rule=step.pass_rule
+    )
+    threshold = getattr(step, "moderation_divergence", None)
+    return found, not moderation and measures.needs_moderation(found, threshold=threshold)
 
 
 def advance(activation) -> None:
@@ -409,8 +438,8 @@ def advance(activation) -> None:
     step = case.current_step
     if _request_more_evidence(case, step):
         return
-    measures, moderate = _measures(case, step)
-    case.results[step.id] = measures
+    found, moderate = _measures(case, step)
+    case.results[step.id] = found
     if moderate:
         case.data["moderation"] = True
         case.save(update_fields=["results", "data"])
@@ -418,7 +447,7 @@ def advance(activation) -> None:
             actor=None,
             action="case.moderation_requested",
             target=case,
-            changes={"step": step.id, "divergence": measures["divergence"]},
+            changes={"step": step.id, "divergence": found["divergence"]},
         )
         return
     case.data.pop("moderation", None)
@@ -432,7 +461,7 @@ def advance(activation) -> None:
         target=case,
         changes={
             "step": step.id,
-            "measures": measures,
+            "measures": found,
             "next_step": case.current_step.id,
             "skipped": skipped,
         },

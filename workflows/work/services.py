@@ -2,8 +2,10 @@
 its holder may see of the case, the form its step asks for, and recording a valid one under the
 same rules."""
 
-from django.http import Http404
+from django.db import transaction
+from django.http import Http404, QueryDict
 from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
 from assessments.online_tests.forms import MarkingForm
 from workflows.cases import selectors as case_selectors
@@ -11,6 +13,7 @@ from workflows.cases import services as case_services
 from workflows.identity import services as identity
 from workflows.meetings import services as appointments
 from workflows.models import StepResult
+from workflows.work import declarations
 from workflows.work import taking as task_actions
 from workflows.work.duties import ASSESS_NODES, DECISION_NODES, refusal
 from workflows.work.forms import DecisionForm, IdentityResultForm, ScoreSheetForm, TestResultForm
@@ -86,5 +89,57 @@ def record(activation, user, form) -> str | None:
     too_early = appointments.score_refusal(case, case.current_step, activation.flow_task.name)
     if too_early:
         return too_early
-    case_services.complete(activation, actor=user, data=form.to_data())
+    _complete(activation, user, form)
     return None
+
+
+def _complete(activation, user, form) -> None:
+    case_services.complete(activation, actor=user, data=form.to_data())
+
+
+def posted(values: dict) -> QueryDict:
+    """Field values as the step's page would post them (a box left unticked is absent)."""
+    data = QueryDict(mutable=True)
+    for name, value in values.items():
+        if isinstance(value, list):
+            data.setlist(name, value)
+        elif value is True:
+            data[name] = "on"
+        elif value is not False:
+            data[name] = str(value)
+    return data
+
+
+class TaskNotDone(Exception):
+    """A rule refused the task to a person, or the values of its form are not valid (``form``
+    then holds the errors); the message says why."""
+
+    def __init__(self, message, form=None):
+        super().__init__(message)
+        self.form = form
+
+
+def complete_task(task, person, values: dict) -> None:
+    """Do the pooled ``task`` as ``person`` from start to end, as the work pages do it: take it
+    (unless they hold it), declare no conflict of interest in its case (unless they have), then
+    fill in the step's form with ``values`` (its fields, see ``posted``) and record it; the case
+    moves on. For scripted runs (the demo, benchmarks, tests): a step scored at a meeting is
+    recorded as if the meeting had taken place. Raises ``TaskNotDone``."""
+    if not (task.owner_id == person.pk and task.status == STATUS.ASSIGNED):
+        reason = take(task, person)
+        if reason:
+            raise TaskNotDone(reason)
+    if not declarations.has_declared(task.coerced_process, person):
+        try:
+            declarations.declare(task=task, person=person, has_conflict=False)
+        except declarations.DeclarationError as error:
+            raise TaskNotDone(str(error)) from error
+    with transaction.atomic(), task.flow_task.flow_class.lock(task.process_id):
+        task.refresh_from_db()
+        activation = task.flow_task.activation_class(task)
+        activation.start(None)
+        case = activation.process
+        form = form_for(case, case.current_step, task.flow_task.name, posted(values))
+        if not form.is_valid():
+            raise TaskNotDone(form.errors.as_text(), form=form)
+        _complete(activation, person, form)

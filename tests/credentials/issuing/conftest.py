@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from credentials.catalogue.vocabularies import Grading, Stackability, Supervision
-from credentials.issuing import services as issuing_services
-from tests.credentials.conftest import make_organisation, make_specification
+from tests.factories.catalogue import make_organisation, make_specification
+from tests.factories.credentials import issue
 
 SITE_URL = "https://rpl.example.edu"
 
@@ -49,8 +49,4 @@ def specification(organisation):
 
 @pytest.fixture
 def issued(candidate, specification):
-    return issuing_services.issue_credential(
-        learner=candidate,
-        specification=specification,
-        supervision="SUPERVISED_ONSITE_WITH_ID",
-    )
+    return issue(candidate, specification, supervision="SUPERVISED_ONSITE_WITH_ID")

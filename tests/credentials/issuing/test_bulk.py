@@ -13,8 +13,8 @@ from credentials.issuing.models import IssuedCredential
 from rpl.accounts.models import User
 from rpl.accounts.roles import Role
 from rpl.audit.models import AuditEvent
-from tests.conftest import PERSONAS
-from tests.credentials.conftest import make_specification
+from tests.factories.catalogue import make_specification
+from tests.factories.people import PERSONAS
 
 pytestmark = pytest.mark.django_db
 

@@ -5,22 +5,18 @@ import io
 import pytest
 from django.core.management import call_command
 
-from credentials.catalogue.demo import seed_specifications
-from credentials.catalogue.models import Specification
 from credentials.issuing import verification
 from credentials.issuing.models import IssuedCredential, IssuerKey
+from tests.factories.pipelines import assessed_catalogue
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from workflows.cases import services as case_services
-from workflows.demo.engine import seed_engine
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def demo(assessor, assessor2, identity_officer, decision_maker):
-    seed_specifications()
-    seed_engine([assessor, assessor2, identity_officer, decision_maker])
-    return {spec.slug: spec for spec in Specification.objects.all()}
+    return assessed_catalogue([assessor, assessor2, identity_officer, decision_maker])
 
 
 def test_it_issues_one_credential_when_a_case_ends_in_full_recognition(

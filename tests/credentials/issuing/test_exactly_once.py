@@ -7,14 +7,12 @@ import threading
 import pytest
 from django.db import connection
 
-from credentials.catalogue.demo import seed_specifications
-from credentials.catalogue.models import Specification
 from credentials.issuing import documents as issuing
 from credentials.issuing import services as issuing_services
 from credentials.issuing.models import IssuedCredential, StatusList
+from tests.factories.pipelines import assessed_catalogue
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from workflows.cases import services as case_services
-from workflows.demo.engine import seed_engine
 from workflows.models import Case
 
 
@@ -22,9 +20,8 @@ from workflows.models import Case
 def decided_case(candidate, assessor, assessor2, identity_officer, decision_maker, monkeypatch):
     """A case decided with full recognition whose credential is still due: issuing failed when
     the decision was taken (so staff retry it)."""
-    seed_specifications()
-    seed_engine([assessor, assessor2, identity_officer, decision_maker])
-    spec = Specification.objects.get(slug="python-basics")
+    staff = [assessor, assessor2, identity_officer, decision_maker]
+    spec = assessed_catalogue(staff)["python-basics"]
     with monkeypatch.context() as patch:
 
         def broken(*args, **kwargs):

@@ -10,7 +10,7 @@ from credentials.issuing import documents as issuing
 from credentials.issuing import keys
 from credentials.issuing.models import IssuedCredential
 from credentials.issuing.verification import MAX_INPUT_BYTES
-from tests.conftest import PERSONAS
+from tests.factories.people import PERSONAS
 
 pytestmark = pytest.mark.django_db
 

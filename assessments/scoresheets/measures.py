@@ -1,12 +1,13 @@
 """Turn what the people on a step recorded into the measures a pipeline's conditions read.
 
-Pure functions over plain data; the measures per kind are those ``pipeline_schema.MEASURES`` names.
+Pure functions over plain data; the measures per kind are those the pipeline schema names
+(``workflows.pipelines.schema.MEASURES``).
 """
 
 from collections.abc import Mapping, Sequence
 from statistics import fmean
 
-from workflows.pipelines import schema
+from assessments.scoresheets.rubric import PassRule
 
 ScoreSheet = Mapping[str, float]  # learning outcome id -> score on the step's rubric
 
@@ -16,11 +17,12 @@ def _rounded(value: float) -> float:
 
 
 def scored_measures(
-    step: schema.EvidenceReviewStep | schema.InterviewStep | schema.ObservationStep,
     sheets: Sequence[ScoreSheet],
     moderator_sheet: ScoreSheet | None = None,
+    *,
+    pass_rule: PassRule,
 ) -> dict:
-    """Measures of a scored step from each assessor's sheet.
+    """Measures of a scored step from each assessor's sheet, judged by the step's ``pass_rule``.
 
     An outcome's score is the mean of the assessors' scores; when a moderator was called in, the
     moderator's sheet is the judgement and the divergence between the assessors is kept as found.
@@ -39,12 +41,11 @@ def scored_measures(
         per_outcome = {o: float(moderator_sheet[o]) for o in outcomes}
     else:
         per_outcome = {o: fmean(sheet[o] for sheet in sheets if o in sheet) for o in outcomes}
-    rule = step.pass_rule
-    passed_outcomes = [o for o in outcomes if per_outcome[o] >= rule.outcome_min_score]
+    passed_outcomes = [o for o in outcomes if per_outcome[o] >= pass_rule.outcome_min_score]
     ratio = len(passed_outcomes) / len(outcomes)
     score_mean = fmean(per_outcome.values())
-    passed = ratio >= rule.min_outcomes_passed_ratio and (
-        rule.min_score_mean is None or score_mean >= rule.min_score_mean
+    passed = ratio >= pass_rule.min_outcomes_passed_ratio and (
+        pass_rule.min_score_mean is None or score_mean >= pass_rule.min_score_mean
     )
     return {
         "score_mean": _rounded(score_mean),
@@ -55,15 +56,15 @@ def scored_measures(
     }
 
 
-def needs_moderation(step, measures: Mapping) -> bool:
-    threshold = getattr(step, "moderation_divergence", None)
+def needs_moderation(measures: Mapping, *, threshold: float | None) -> bool:
+    """Whether the assessors diverge by ``threshold`` or more (never without a threshold)."""
     return threshold is not None and measures.get("divergence", 0) >= threshold
 
 
-def test_measures(step: schema.TestStep, score_percent: float) -> dict:
+def test_measures(score_percent: float, *, pass_mark_percent: float) -> dict:
     return {
         "score_percent": _rounded(score_percent),
-        "passed": score_percent >= step.pass_mark_percent,
+        "passed": score_percent >= pass_mark_percent,
     }
 
 
