@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 
-from api import cases, catalogue, credentials, problems, tasks, verification
+from api import problems
 from api.auth import session_auth, token_auth
 from api.models import Scope
+from api.routers import cases, catalogue, credentials, tasks, verification
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 

@@ -1,7 +1,7 @@
 """Demo data for quality assurance: one decided case waits for a quality officer's audit."""
 
+from quality.audits.services import sample_for_audit
 from quality.models import AuditCase
-from quality.services import sample_for_audit
 from workflows.models import Case
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from credentials.catalogue.models import Specification
 from quality.models import AuditCase, SamplingPolicy
-from quality.statistics import Period
+from quality.statistics.figures import Period
 
 DEFAULT_DAYS = 365
 

@@ -1,6 +1,7 @@
 """Quality assurance: sampling policies, audits of decided cases and a reporting table of scores.
 
-Write through ``quality.services`` (policies, audits) and ``quality.reporting`` (scores).
+Write through ``quality.audits.services`` (policies, audits) and ``quality.statistics.scores``
+(scores).
 """
 
 from decimal import Decimal

@@ -3,7 +3,8 @@ and decided cases and appeals are offered to the sampling policy."""
 
 from django.dispatch import receiver
 
-from quality import reporting, services
+from quality.audits import services
+from quality.statistics import scores as reporting
 from workflows import signals
 
 

@@ -13,10 +13,11 @@ from viewflow.workflow.flow.utils import wrap_view
 from viewflow.workflow.models import Task
 
 from credentials.catalogue.models import Specification
-from quality import dossier as dossiers
-from quality import services, statistics
-from quality.charts import bar_chart
+from quality.audits import dossier as dossiers
+from quality.audits import services
 from quality.forms import CaseNumberForm, PeriodForm, PolicyForm, ReviewForm
+from quality.statistics import figures as statistics
+from quality.statistics.charts import bar_chart
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
 from rpl.pdf import render_pdf
@@ -153,7 +154,7 @@ def dossier_pdf(request, case_pk):
 
 
 def _audit_task(process_pk, task_pk):
-    from quality.flows import AuditFlow, AuditTask
+    from quality.audits.flows import AuditFlow, AuditTask
 
     task = get_object_or_404(Task, pk=task_pk, process_id=process_pk)
     if task.process.flow_class is not AuditFlow or not isinstance(task.flow_task, AuditTask):

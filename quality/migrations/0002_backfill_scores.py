@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from quality.reporting import SCORING_ROLES, write_scores
+from quality.statistics.scores import SCORING_ROLES, write_scores
 from workflows.pipelines.schema import load_trusted
 
 

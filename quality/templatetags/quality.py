@@ -44,6 +44,6 @@ def period_query(form, **overrides) -> str:
 
 @register.simple_tag
 def open_audit_tasks(user) -> dict:
-    from quality.statistics import audit_tasks
+    from quality.statistics.figures import audit_tasks
 
     return audit_tasks(user, limit=10)

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from quality.agreement import cohen_kappa, count_matrix, percentage_agreement
+from quality.statistics.agreement import cohen_kappa, count_matrix, percentage_agreement
 
 # Wikipedia, "Cohen's kappa", worked example: 50 proposals, two readers, yes/no.
 # 20 both yes, 15 both no, 5 yes/no, 10 no/yes: p_o = 0.7, p_e = 0.5, kappa = 0.4.

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from credentials.issuing.models import IssuedCredential
-from quality import services
+from quality.audits import services
 from tests.e2e import conftest as e2e
 from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll, login
 from tests.factories.pipelines import assessed_catalogue

@@ -8,7 +8,7 @@ from django.db import connection
 from django.urls import reverse
 
 from credentials.issuing.models import IssuedCredential
-from quality import services
+from quality.audits import services
 from quality.models import AuditCase, SamplingPolicy
 from rpl.audit.models import AuditEvent
 from tests.factories.cases import decide_python_case

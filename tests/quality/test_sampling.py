@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from quality import services
+from quality.audits import services
 from quality.models import AuditCase, SamplingPolicy, Score
 from rpl.audit.models import AuditEvent
 from tests.factories.cases import decide_python_case, double_marked_agile_case

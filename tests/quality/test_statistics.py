@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from evidence.models import Application
-from quality import statistics
-from quality.agreement import cohen_kappa, count_matrix
-from quality.statistics import Period
+from quality.statistics import figures as statistics
+from quality.statistics.agreement import cohen_kappa, count_matrix
+from quality.statistics.figures import Period
 from rpl.audit import services as audit
 from tests.factories.cases import decide_python_case, double_marked_agile_case, sheet
 from tests.workflows.engine_helpers import open_tasks, take_and_complete

@@ -14,7 +14,7 @@ class AuditTask(flow.View):
     """A quality officer's task; who may take it is ``services.audit_refusal``."""
 
     def can_assign(self, user, task):
-        from quality.services import audit_refusal
+        from quality.audits.services import audit_refusal
 
         return task.owner_id is None and audit_refusal(user, task) is None
 

@@ -166,7 +166,7 @@ def on_appeal(case_pk: int) -> AuditCase | None:
 def sample_for_audit(case, *, reason: str, details: dict | None = None) -> AuditCase:
     """Give a case to the quality officers as an audit task (reason: random, near_threshold,
     appeal). A case already waiting for an audit for the same reason keeps that one."""
-    from quality.flows import AuditFlow
+    from quality.audits.flows import AuditFlow
 
     reason = AuditCase.Reason(reason)
     waiting = (

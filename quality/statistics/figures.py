@@ -29,8 +29,8 @@ from viewflow.workflow.status import STATUS
 
 from credentials.catalogue.models import Specification
 from evidence.models import Application
-from quality import agreement
 from quality.models import AuditCase, Score
+from quality.statistics import agreement
 from rpl.audit.models import AuditEvent
 from workflows.models import Case, Outcome, StepResult
 
@@ -417,7 +417,7 @@ def finding_counts(period: Period, specification=None) -> dict:
 
 def audit_tasks(user, limit: int = 20) -> dict[str, list]:
     """Open audit tasks: those assigned to ``user`` and those waiting for someone."""
-    from quality.flows import AuditFlow
+    from quality.audits.flows import AuditFlow
 
     tasks = (
         Task.objects.filter(process__flow_class=AuditFlow, flow_task_type="HUMAN")
