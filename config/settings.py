@@ -129,6 +129,8 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures count against the address as log-in finds it (spaces, case and NFKC ignored).
+AXES_USERNAME_CALLABLE = "rpl.accounts.identifiers.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -250,8 +252,8 @@ LOGGING = {
 }
 
 # --- Webhooks (rpl.webhooks, docs/webhooks.md) ---
-# Private, loopback and link-local addresses are refused unless allowed (default: development only).
-WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", not PRODUCTION)
+# Webhooks go to public addresses only, in every mode; this allows this machine (loopback) too.
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)
 WEBHOOKS_REQUIRE_HTTPS = env_bool("WEBHOOKS_REQUIRE_HTTPS", PRODUCTION)
 WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
 # Attempts per delivery, the first included; retries wait 1 min, 5 min, 30 min, 2 h, then 12 h.

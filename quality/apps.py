@@ -8,4 +8,5 @@ class QualityConfig(AppConfig):
     verbose_name = _("Quality assurance")
 
     def ready(self):
+        # the receivers use models, importable only once the app registry is ready
         from quality import receivers  # noqa: F401 - connects to the engine's signals

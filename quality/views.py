@@ -1,7 +1,6 @@
 """Quality officers' pages. They read everything and change a case only through audit actions;
 every page they open is itself recorded in the audit log."""
 
-import csv
 from datetime import timedelta
 
 from django.contrib import messages
@@ -15,11 +14,13 @@ from viewflow.workflow.models import Task
 from credentials.catalogue.models import Specification
 from quality.audits import dossier as dossiers
 from quality.audits import services
+from quality.audits.flows import AuditFlow, AuditTask
 from quality.forms import CaseNumberForm, PeriodForm, PolicyForm, ReviewForm
 from quality.statistics import figures as statistics
 from quality.statistics.charts import bar_chart
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
+from rpl.lib import csv_safe
 from rpl.pdf import render_pdf
 from workflows.models import Case
 from workflows.work import taking as task_actions
@@ -154,8 +155,6 @@ def dossier_pdf(request, case_pk):
 
 
 def _audit_task(process_pk, task_pk):
-    from quality.audits.flows import AuditFlow, AuditTask
-
     task = get_object_or_404(Task, pk=task_pk, process_id=process_pk)
     if task.process.flow_class is not AuditFlow or not isinstance(task.flow_task, AuditTask):
         raise Http404
@@ -404,7 +403,7 @@ def export(request, table):
     services.log_view(request.user, f"export.{table}", **_scope(period, specification))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="quality-{table}.csv"'
-    writer = csv.writer(response)
+    writer = csv_safe.writer(response)
     writer.writerow(header)
     writer.writerows(rows)
     return response

@@ -9,6 +9,7 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Webhooks")
 
     def ready(self):
+        # models can be imported only once the app registry is ready
         from rpl.audit.models import AuditEvent
         from webhooks.events import on_audit_event
 

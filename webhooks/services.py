@@ -145,7 +145,7 @@ def rotate_secret(subscription: Subscription, *, actor) -> str:
 
 
 def _send_after_commit(delivery_ids) -> None:
-    from webhooks.jobs import deliver
+    from webhooks.jobs import deliver  # the jobs module wraps this one's functions as tasks
 
     for delivery_id in delivery_ids:
         # robust: a broker that is down must not fail the change; the sweeper sends it later.

@@ -1,9 +1,13 @@
-"""Sending one signed POST: public addresses only (unless allowed), no redirects, no proxies,
-short timeouts, a bounded read of the response.
+"""Sending one signed POST: public addresses only, no redirects, no proxies, short timeouts, a
+bounded read of the response.
 
-The address is checked twice: when a subscription is saved (``check_url``, with messages for
-the form) and on every connection, against the address actually connected to, so that a host
-name that later resolves to a private address (DNS rebinding) is still refused.
+The address is checked twice, in every mode (development too): when a subscription is saved
+(``check_url``, with messages for the form) and on every connection, against the address actually
+connected to, so that a host name that later resolves to a private address (DNS rebinding) is
+still refused. Loopback, private, link-local, shared, multicast and reserved addresses are
+refused, also when carried inside an IPv6 address (mapped, 6to4, NAT64); only this machine's own
+(loopback) addresses can be allowed, by ``WEBHOOKS_ALLOW_LOOPBACK``, for a receiver during
+development or tests.
 """
 
 import http.client
@@ -27,15 +31,26 @@ class RefusedAddress(OSError):
     """The connection went to a private, local or otherwise non-public address."""
 
 
-def _private_allowed() -> bool:
-    return settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-def is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+def _carried(ip):
+    """The IPv4 address an IPv6 address carries (mapped, 6to4, NAT64), else ``ip`` itself."""
+    if ip.version == 6:
+        if ip.ipv4_mapped or ip.sixtofour:
+            return ip.ipv4_mapped or ip.sixtofour
+        if ip in NAT64:
+            return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip
+
+
+def is_allowed(address: str) -> bool:
+    """Whether we send to ``address``: a public one, or a loopback one if allowed."""
+    ip = _carried(ipaddress.ip_address(address.split("%", 1)[0]))
+    if ip.is_loopback:
+        return settings.WEBHOOKS_ALLOW_LOOPBACK
+    site_local = ip.version == 6 and ip.is_site_local
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or site_local)
 
 
 def check_url(url: str) -> None:
@@ -49,8 +64,6 @@ def check_url(url: str) -> None:
         raise ValidationError(
             _("Leave the user name and password out of the address: the signature proves us.")
         )
-    if _private_allowed():
-        return
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
@@ -58,7 +71,7 @@ def check_url(url: str) -> None:
         raise ValidationError(
             _("The host %(host)s cannot be found. Check the address.") % {"host": parts.hostname}
         ) from None
-    if not all(is_public(info[4][0]) for info in found):
+    if not all(is_allowed(info[4][0]) for info in found):
         raise ValidationError(
             _(
                 "This address leads to a private or local network. Webhooks are sent only to "
@@ -68,7 +81,7 @@ def check_url(url: str) -> None:
 
 
 def _check_peer(sock) -> None:
-    if not _private_allowed() and not is_public(sock.getpeername()[0]):
+    if not is_allowed(sock.getpeername()[0]):
         sock.close()
         raise RefusedAddress("refused: the host resolved to a private or local address")
 

@@ -7,4 +7,5 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows")
 
     def ready(self):
+        # the flow uses models, importable only once the app registry is ready
         from workflows.flows import case_flow as flows  # noqa: F401 - registers the flow's nodes with viewflow

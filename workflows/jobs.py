@@ -1,6 +1,9 @@
 from celery import shared_task
 from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
 
+from workflows import notifications
+from workflows.identity import services as identity
+
 
 @shared_task
 def fire_workflow_timers() -> int:
@@ -11,15 +14,11 @@ def fire_workflow_timers() -> int:
 @shared_task
 def send_deadline_reminders() -> int:
     """Remind people of tasks due soon; celery beat runs it every hour."""
-    from workflows.notifications import send_deadline_reminders as remind
-
-    return remind()
+    return notifications.send_deadline_reminders()
 
 
 @shared_task
 def sweep_identity_documents() -> int:
     """Delete identity documents left by cases whose identity step ended without a recorded
     check; celery beat runs it every hour."""
-    from workflows.identity.services import sweep
-
-    return sweep()
+    return identity.sweep()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process, Task
 
 from assessments.scoresheets import records
+from workflows.pipelines.schema import load_trusted
 
 
 class FrozenVersionError(Exception):
@@ -279,8 +280,6 @@ class Case(Process):
 
     @cached_property
     def plan_model(self):
-        from workflows.pipelines.schema import load_trusted
-
         return load_trusted(self.plan)
 
     @property

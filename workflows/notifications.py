@@ -18,6 +18,7 @@ from viewflow.workflow.status import STATUS
 
 from rpl.accounts.mail import tell
 from rpl.site import absolute
+from workflows.flows import case_flow_class
 from workflows.work.duties import DECISION_NODES, NODE_ACCESS, TaskOwners, may_take
 
 
@@ -90,14 +91,12 @@ def deadline_of(task):
 
 def send_deadline_reminders(now=None) -> int:
     """Remind once per task, ``WORKFLOW_REMINDER_DAYS`` before its deadline. Returns how many."""
-    from workflows.flows.case_flow import CaseFlow
-
     now = now or timezone.now()
     ahead = timedelta(days=settings.WORKFLOW_REMINDER_DAYS)
     sent = 0
     open_tasks = (
         Task.objects.filter(
-            process__flow_class=CaseFlow,
+            process__flow_class=case_flow_class(),
             flow_task_type="HUMAN",
             status__in=[STATUS.NEW, STATUS.ASSIGNED],
         )

@@ -38,6 +38,8 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from credentials.catalogue.models import Specification
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_NAME = 200
@@ -256,8 +258,6 @@ class _SpecificationLookup:
 
     def __call__(self, slug: str):
         if slug not in self._cache:
-            from credentials.catalogue.models import Specification
-
             self._cache[slug] = (
                 Specification.objects.filter(slug=slug)
                 .select_related("awarding_body")

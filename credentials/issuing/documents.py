@@ -61,6 +61,7 @@ from credentials.catalogue.vocabularies import (
     Supervision,
 )
 from credentials.issuing import keys
+from rpl.bilingual import current_language
 from rpl.lib.data_integrity import format_datetime
 from rpl.lib.jsonld_loader import CREDENTIALS_V2, OB_V3P0_CONTEXT, get_loader
 from rpl.lib.jsonld_strict import expand_strict
@@ -383,8 +384,6 @@ def _code_label(choices, value) -> str:
 
 
 def _localized(values, fallback: str = "") -> str:
-    from rpl.bilingual import current_language
-
     if not isinstance(values, dict):
         return fallback
     language = current_language()

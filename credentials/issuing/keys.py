@@ -40,6 +40,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from credentials.catalogue.models import Organisation
 from credentials.issuing.models import IssuerKey
 from rpl.audit import services as audit
 from rpl.lib import did_web, multikey
@@ -129,8 +130,6 @@ def did_document(organisation) -> dict:
 
 def resolve_method(method_id: str):
     """A ``resolve_key`` for rpl.lib: the public key of one of our organisations' methods."""
-    from credentials.catalogue.models import Organisation
-
     did = method_id.split("#", 1)[0] if isinstance(method_id, str) else ""
     domain, prefix = _site_domain_and_path()
     base = did_web.did_for(domain, "/".join(filter(None, [prefix, "issuers"]))) + ":"
@@ -182,7 +181,7 @@ def ensure_key(organisation, actor=None) -> IssuerKey:
 
 def _resign_status_lists(organisation) -> None:
     """Sign the organisation's status lists again with its active key."""
-    from credentials.issuing import status_lists
+    from credentials.issuing import status_lists  # status_lists imports this module to sign
 
     for status_list in organisation.status_lists.select_for_update():
         status_lists.resign(status_list)

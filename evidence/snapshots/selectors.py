@@ -3,7 +3,10 @@ round each item came in, and which items support each learning outcome. Two quer
 
 from dataclasses import dataclass, field
 
-from evidence.models import Snapshot
+from django.http import FileResponse
+
+from evidence.models import Confidence, EvidenceItem, Snapshot
+from evidence.uploads.storage import open_stored
 
 PREVIEWABLE_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
@@ -18,8 +21,6 @@ class PortfolioItem:
 
     @property
     def kind_label(self) -> str:
-        from evidence.models import EvidenceItem
-
         return EvidenceItem.Kind(self.kind).label
 
     @property
@@ -42,8 +43,6 @@ class OutcomeEvidence:
 
     @property
     def confidence_label(self) -> str:
-        from evidence.models import Confidence
-
         return Confidence(self.confidence).label if self.confidence else ""
 
 
@@ -99,7 +98,6 @@ def portfolio_of(case) -> Portfolio | None:
 
 def frozen_file(case, item_id):
     """The stored file of a submitted item of the case, or None."""
-    from evidence.models import EvidenceItem
 
     if case.application_id is None:
         return None
@@ -118,10 +116,6 @@ def frozen_file(case, item_id):
 def file_response(item, *, preview: bool):
     """A submitted file: inline for previews of images and PDFs (framed by our own pages only),
     otherwise as a sandboxed attachment."""
-    from django.http import FileResponse
-
-    from evidence.uploads.storage import open_stored
-
     inline = preview and (
         item.content_type in PREVIEWABLE_IMAGES or item.content_type == "application/pdf"
     )

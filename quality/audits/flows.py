@@ -14,6 +14,7 @@ class AuditTask(flow.View):
     """A quality officer's task; who may take it is ``services.audit_refusal``."""
 
     def can_assign(self, user, task):
+        # the audit services import this flow (to start it): look them up when called
         from quality.audits.services import audit_refusal
 
         return task.owner_id is None and audit_refusal(user, task) is None
@@ -39,6 +40,7 @@ class AuditFlow(flow.Flow):
         return audit_case
 
     def review_view(self, request, **kwargs):
+        # the quality views import this flow (to check its tasks): look them up when called
         from quality.views import review
 
         return review(request, **kwargs)

@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from assessments.scoresheets import records
+from credentials.issuing import services as issuing_services
+from quality.audits.flows import AuditFlow
 from quality.models import AuditCase, SamplingPolicy
 from rpl.accounts.roles import Role
 from rpl.audit import services as audit
-from workflows.models import StepResult
+from workflows.models import Case, StepResult
 from workflows.pipelines import schema
 
 logger = logging.getLogger(__name__)
@@ -137,8 +139,6 @@ def choose_for_audit(case, *, rng: random.Random) -> tuple[str, dict] | None:
 
 def on_decision(case_pk: int, *, rng: random.Random | None = None) -> AuditCase | None:
     """Called by the engine once a decision is committed; a failure here never undoes it."""
-    from workflows.models import Case
-
     try:
         case = Case.objects.select_related("specification").get(pk=case_pk)
         chosen = choose_for_audit(case, rng=rng or random.SystemRandom())
@@ -153,8 +153,6 @@ def on_decision(case_pk: int, *, rng: random.Random | None = None) -> AuditCase 
 
 def on_appeal(case_pk: int) -> AuditCase | None:
     """Called once an appeal's decision is committed: every appeal is audited."""
-    from workflows.models import Case
-
     try:
         return sample_for_audit(Case.objects.get(pk=case_pk), reason="appeal")
     except Exception:
@@ -166,8 +164,6 @@ def on_appeal(case_pk: int) -> AuditCase | None:
 def sample_for_audit(case, *, reason: str, details: dict | None = None) -> AuditCase:
     """Give a case to the quality officers as an audit task (reason: random, near_threshold,
     appeal). A case already waiting for an audit for the same reason keeps that one."""
-    from quality.audits.flows import AuditFlow
-
     reason = AuditCase.Reason(reason)
     waiting = (
         AuditCase.objects.filter(audited_case=case, reason=reason)
@@ -204,8 +200,6 @@ def record_review(
     """Store the officer's verdict on the audit of ``activation`` and finish the task; a serious
     finding may suspend the case's credential. The caller holds the flow lock (viewflow's
     ``wrap_view`` does) inside a transaction."""
-    from credentials.issuing import services as issuing_services
-
     audit_case = activation.process
     audit_case.verdict = verdict
     audit_case.severity = severity

@@ -29,9 +29,11 @@ from viewflow.workflow.status import STATUS
 
 from credentials.catalogue.models import Specification
 from evidence.models import Application
+from quality.audits.flows import AuditFlow
 from quality.models import AuditCase, Score
 from quality.statistics import agreement
 from rpl.audit.models import AuditEvent
+from workflows.flows.case_flow import CaseFlow
 from workflows.models import Case, Outcome, StepResult
 
 # An assessor whose mean score (as a share of the rubric's range) lies this far from the mean of
@@ -363,8 +365,6 @@ def process_statistics(period: Period, specification=None, matrices=None) -> lis
 def step_waits(period: Period, specification=None, limit: int | None = None) -> list[dict]:
     """Per specification and step: tasks, still open, and mean time from a task's creation to
     its completion (open tasks count until now), longest first."""
-    from workflows.flows.case_flow import CaseFlow
-
     tasks = Task.objects.filter(
         process__flow_class=CaseFlow,
         flow_task_type="HUMAN",
@@ -417,8 +417,6 @@ def finding_counts(period: Period, specification=None) -> dict:
 
 def audit_tasks(user, limit: int = 20) -> dict[str, list]:
     """Open audit tasks: those assigned to ``user`` and those waiting for someone."""
-    from quality.audits.flows import AuditFlow
-
     tasks = (
         Task.objects.filter(process__flow_class=AuditFlow, flow_task_type="HUMAN")
         .select_related("process__auditcase__audited_case__specification")

@@ -4,6 +4,8 @@ from urllib.parse import urlencode
 from django import template
 from django.utils.formats import number_format
 
+from quality.statistics.figures import audit_tasks
+
 register = template.Library()
 
 
@@ -44,6 +46,4 @@ def period_query(form, **overrides) -> str:
 
 @register.simple_tag
 def open_audit_tasks(user) -> dict:
-    from quality.statistics.figures import audit_tasks
-
     return audit_tasks(user, limit=10)

@@ -8,4 +8,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        # connects the receivers; they use models, importable once the app registry is ready
         from rpl.accounts import signals  # noqa: F401

@@ -20,7 +20,7 @@ def ensure_user(
 ):
     """Create the user if missing and make sure they hold exactly ``roles``; idempotent."""
     User = get_user_model()
-    user = User.objects.filter(email__iexact=email).first()
+    user = User.objects.filter(email__iexact=User.objects.normalize_email(email)).first()
     created = user is None
     if created:
         user = User.objects.create_user(

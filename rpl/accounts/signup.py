@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from rpl.accounts.identifiers import normalise_email
 from rpl.accounts.jobs import send_email
 from rpl.accounts.roles import Role
 from rpl.accounts.services import ensure_user
@@ -57,7 +58,7 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
+        return normalise_email(self.cleaned_data["email"])
 
     def clean(self):
         data = super().clean()

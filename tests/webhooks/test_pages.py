@@ -113,9 +113,8 @@ def test_an_administrator_subscribes_and_sees_the_secret_once(
     ],
 )
 def test_it_explains_what_is_wrong_in_the_form(
-    client, administrator, organisation, settings, data, field, message
+    client, administrator, organisation, data, field, message
 ):
-    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
     _login(client, administrator)
     post = {"organisation": organisation.pk, "events": ["case.decided"], **data}
     response = client.post("/webhooks/new/", post)

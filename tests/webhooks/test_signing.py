@@ -71,29 +71,48 @@ def test_a_changed_encryption_secret_is_reported_not_sent_unsigned(subscribed, s
         services.secret_of(subscription)
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "http://127.0.0.1/hook",
-        "http://localhost:8000/hook",
-        "https://10.1.2.3/hook",
-        "https://192.168.0.10/hook",
-        "https://169.254.169.254/latest/meta-data",
-        "https://[::1]/hook",
-        "https://[::ffff:127.0.0.1]/hook",
-        "https://100.64.0.1/hook",
-    ],
-)
-def test_it_refuses_private_and_local_addresses_unless_allowed(url, settings):
-    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
+LOOPBACK = [
+    "http://127.0.0.1:5432/",
+    "http://localhost:8000/hook",
+    "https://[::1]/hook",
+    "https://[::ffff:127.0.0.1]/hook",
+]
+NOT_PUBLIC = [
+    "https://10.1.2.3/hook",
+    "https://192.168.0.10/hook",
+    "https://169.254.169.254/latest/meta-data",
+    "https://100.64.0.1/hook",
+    "https://[fe80::1]/hook",
+    "https://[fd00::1]/hook",
+    "https://[::ffff:10.0.0.1]/hook",
+    "https://[2002:a00:1::1]/hook",  # 6to4 of 10.0.0.1
+    "https://[64:ff9b::a9fe:a9fe]/hook",  # NAT64 of 169.254.169.254
+    "https://0.0.0.0/hook",
+    "https://240.0.0.1/hook",
+    "https://224.0.0.1/hook",
+]
+
+
+@pytest.mark.parametrize("url", LOOPBACK + NOT_PUBLIC)
+def test_it_refuses_loopback_private_and_reserved_addresses_by_default(url):
     with pytest.raises(ValidationError, match="private or local network"):
         transport.check_url(url)
-    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
+
+
+@pytest.mark.parametrize("url", LOOPBACK)
+def test_it_allows_this_machine_only_when_told(url, settings):
+    settings.WEBHOOKS_ALLOW_LOOPBACK = True
     transport.check_url(url)
 
 
+@pytest.mark.parametrize("url", NOT_PUBLIC)
+def test_allowing_this_machine_allows_no_other_network(url, settings):
+    settings.WEBHOOKS_ALLOW_LOOPBACK = True
+    with pytest.raises(ValidationError, match="private or local network"):
+        transport.check_url(url)
+
+
 def test_it_accepts_a_public_address_and_requires_https_when_told(settings):
-    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
     transport.check_url("https://93.184.215.14/hook")
     settings.WEBHOOKS_REQUIRE_HTTPS = True
     with pytest.raises(ValidationError, match="https"):
@@ -113,7 +132,6 @@ def test_it_explains_what_is_wrong_with_an_address(url, message):
         transport.check_url(url)
 
 
-def test_it_reports_a_host_that_cannot_be_found(settings):
-    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
+def test_it_reports_a_host_that_cannot_be_found():
     with pytest.raises(ValidationError, match="cannot be found"):
         transport.check_url("https://no-such-host.invalid/hook")

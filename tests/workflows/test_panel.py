@@ -11,7 +11,6 @@ from rpl.audit.models import AuditEvent
 from tests.factories import make_user
 from tests.factories.pipelines import assessed_catalogue
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
-from workflows.appeals import services as appeals
 from workflows.cases import services as case_services
 from workflows.cases.services import panel_outcome
 
@@ -100,7 +99,7 @@ def test_it_decides_only_when_the_last_member_has_voted(
     (message,) = [m for m in mail.outbox if m.to == [candidate.email]]
     assert "Panel member 1: Everything is shown." in message.body
     assert "Panel member 3: The evidence is too old." in message.body
-    decision = appeals.decision_of(case)
+    decision = case_services.decision_of(case)
     assert "Panel member 2: Only the first outcome is shown." in decision.reasons
 
 

@@ -11,7 +11,7 @@ case's results and in the audit trail) and a full recognition issues the credent
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -26,7 +26,9 @@ from rpl.accounts.roles import Role
 from rpl.audit import services as audit
 from rpl.site import absolute
 from workflows import notifications, signals
+from workflows.cases import recognition_statement as statement
 from workflows.cases import services as case_services
+from workflows.flows import appeal_flow_class
 from workflows.models import Appeal, Case, ConflictDeclaration, Outcome, StepResult
 from workflows.pipelines import schema
 from workflows.work.duties import OPEN
@@ -149,15 +151,13 @@ def may_take(user, task, **kwargs) -> bool:
 @transaction.atomic
 def submit_appeal(case, *, candidate, grounds: str) -> Appeal:
     """Start ``AppealFlow`` on the decision of ``case``; raises ``AppealError`` when refused."""
-    from workflows.flows.appeal_flow import AppealFlow
-
     case = Case.objects.select_for_update().select_related("specification").get(pk=case.pk)
     reason = appeal_refusal(case, candidate)
     if reason:
         raise AppealError(reason)
     try:
         with transaction.atomic():
-            appeal = AppealFlow.start.run(case=case, candidate=candidate, grounds=grounds)
+            appeal = appeal_flow_class().start.run(case=case, candidate=candidate, grounds=grounds)
     except IntegrityError as error:  # a concurrent appeal on the same case got in first
         raise AppealError(
             _("You have already appealed this decision; a decision can be appealed once.")
@@ -293,10 +293,8 @@ def _acknowledge(appeal) -> None:
 
 def _call_pool(appeal, node: str) -> None:
     """E-mail everyone who may take the appeal's open ``node`` task (one message each)."""
-    from workflows.flows.appeal_flow import AppealFlow
-
     task = (
-        Task.objects.filter(process_id=appeal.pk, flow_task=getattr(AppealFlow, node))
+        Task.objects.filter(process_id=appeal.pk, flow_task=getattr(appeal.flow_class, node))
         .filter(status=STATUS.NEW)
         .select_related("process__appeal__appealed_case__specification")
         .first()
@@ -338,8 +336,6 @@ def eligible_people(task) -> list:
 
 def _tell_outcome(appeal) -> None:
     """E-mail the candidate the outcome of the appeal and its reasons."""
-    from workflows.cases import recognition_statement as statement
-
     case = Case.objects.select_related("specification").get(pk=appeal.appealed_case_id)
 
     def compose(reader):
@@ -369,8 +365,6 @@ def _tell_outcome(appeal) -> None:
 
 def decision_email_note(case) -> str:
     """What the decision e-mail adds: the statement of recognised outcomes and how to appeal."""
-    from workflows.cases import recognition_statement as statement
-
     note = statement.email_note(case)
     deadline = appeal_deadline(case)
     if deadline is not None and case.outcome != Outcome.FULL:
@@ -389,10 +383,8 @@ def decision_email_note(case) -> str:
 
 
 def _tasks():
-    from workflows.flows.appeal_flow import AppealFlow
-
     return (
-        Task.objects.filter(process__flow_class=AppealFlow, flow_task_type="HUMAN")
+        Task.objects.filter(process__flow_class=appeal_flow_class(), flow_task_type="HUMAN")
         .select_related(
             "process__appeal__appealed_case__specification", "process__appeal__candidate"
         )
@@ -425,27 +417,6 @@ def claimable_tasks(user, limit=100):
 def decision_step(case):
     """The case's decision step in its plan (it says whether partial recognition is allowed)."""
     return next((s for s in case.plan_model.steps if s.kind == schema.StepKind.DECISION), None)
-
-
-@dataclass(frozen=True)
-class Decision:
-    decided_at: datetime
-    reasons: str
-
-
-def decision_of(case) -> Decision | None:
-    """The original decision on ``case``: when it was made and the reasons the candidate read
-    (a panel's are each member's, in turn)."""
-    votes = list(
-        StepResult.objects.filter(case=case, role=StepResult.Role.DECISION_MAKER).order_by(
-            "created_at", "pk"
-        )
-    )
-    if not votes:
-        return None
-    if len(votes) == 1:
-        return Decision(votes[0].created_at, votes[0].record.reasons)
-    return Decision(votes[-1].created_at, case_services.panel_reasons([v.record for v in votes]))
 
 
 def appeal_of(case) -> Appeal | None:

@@ -21,6 +21,7 @@ from rpl.accounts.roles import Role
 from workflows.appeals import services as appeals
 from workflows.appeals.forms import AppealDecisionForm, AppealForm, AppealReviewForm
 from workflows.cases import selectors as case_selectors
+from workflows.cases import services as case_services
 from workflows.models import Case
 from workflows.work import declarations
 from workflows.work import taking as task_actions
@@ -70,7 +71,7 @@ def submit(request, pk):
             "form": form,
             "refusal": refusal,
             "deadline": appeals.appeal_deadline(case),
-            "decision": appeals.decision_of(case),
+            "decision": case_services.decision_of(case),
         },
         status=status,
     )
@@ -80,6 +81,7 @@ def submit(request, pk):
 
 
 def _appeal_task(process_pk, task_pk):
+    # the flow's AppealTask nodes are built on AppealTaskView below: look them up when called
     from workflows.flows.appeal_flow import AppealFlow, AppealTask
 
     task = get_object_or_404(Task, pk=task_pk, process_id=process_pk)
@@ -206,7 +208,7 @@ class AppealTaskView(View):
                 "node": node,
                 "task": activation.task,
                 "form": form,
-                "decision": appeals.decision_of(case),
+                "decision": case_services.decision_of(case),
                 "recognised": [outcomes[pk] for pk in case.recognised_outcomes if pk in outcomes],
                 "results": case_selectors.result_lines(case_selectors.case_results(case), case),
                 "portfolio": portfolio.portfolio_of(case),

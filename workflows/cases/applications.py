@@ -91,17 +91,14 @@ def submit_application(application: Application, actor):
 
 def _resume(case) -> None:
     """Hand the new round to the step that asked for it."""
-    from workflows.flows.case_flow import CaseFlow
-
-    waiting = case.task_set.filter(flow_task=CaseFlow.await_evidence, status=STATUS.NEW).first()
+    node = case.flow_class.await_evidence
+    waiting = case.task_set.filter(flow_task=node, status=STATUS.NEW).first()
     if waiting is not None:
-        CaseFlow.await_evidence.run(waiting)
+        node.run(waiting)
 
 
 @transaction.atomic
 def withdraw_application(application: Application, actor, reason: str = "") -> None:
-    from workflows.flows.case_flow import CaseFlow
-
     evidence_services.withdraw(application, actor=actor, reason=reason)
     case = Case.objects.filter(application=application).first()
     if case is not None and case.status == PROCESS.NEW:
@@ -110,7 +107,7 @@ def withdraw_application(application: Application, actor, reason: str = "") -> N
                 "pk", flat=True
             )
         )
-        CaseFlow.instance.cancel(case)
+        case.flow_class.instance.cancel(case)
         identity.retire_documents(case, actor=actor, reason="withdrawn by the candidate")
         audit.record(
             actor=actor,

@@ -21,6 +21,7 @@ from rpl.accounts.roles import Role
 from rpl.pdf import render_pdf as print_pdf
 from rpl.site import absolute
 from workflows.cases.selectors import POOL_READERS
+from workflows.cases.services import decision_of
 from workflows.models import Appeal, Case, Outcome
 
 
@@ -40,8 +41,6 @@ def statement_of(case) -> Statement | None:
     """The statement of a case decided with partial recognition, or None for any other case."""
     if case.status != PROCESS.DONE or case.outcome != Outcome.PARTIAL:
         return None
-    from workflows.appeals.services import decision_of
-
     appeal = case.appeals.filter(outcome=Appeal.Result.OVERTURNED).first()
     if appeal is not None:
         decided_at = appeal.decided_at

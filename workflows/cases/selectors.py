@@ -13,15 +13,15 @@ from viewflow.workflow.status import STATUS
 from assessments.scoresheets import records
 from credentials.catalogue.models import Specification
 from rpl.accounts.roles import Role
+from workflows.flows import case_flow_class
 from workflows.models import Case, Outcome, StepResult
+from workflows.notifications import deadline_of
 from workflows.work.duties import NODE_ACCESS, TaskOwners, may_take
 
 
 def _tasks():
-    from workflows.flows.case_flow import CaseFlow
-
     return (
-        Task.objects.filter(process__flow_class=CaseFlow, flow_task_type="HUMAN")
+        Task.objects.filter(process__flow_class=case_flow_class(), flow_task_type="HUMAN")
         .select_related("process__case__specification", "process__case__candidate")
         .order_by("created")
     )
@@ -29,8 +29,6 @@ def _tasks():
 
 def with_deadlines(tasks):
     """Give each task its ``due`` time (None when its step has no deadline)."""
-    from workflows.notifications import deadline_of
-
     now = timezone.now()
     for task in tasks:
         task.due = deadline_of(task)

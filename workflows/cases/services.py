@@ -6,6 +6,7 @@ Flow nodes stay thin and call these; every state change writes an audit event.
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.dispatch import receiver
@@ -19,10 +20,12 @@ from assessments.scoresheets import measures, records
 from assessments.signals import test_over
 from credentials.issuing.models import IssuedCredential
 from credentials.issuing.services import issue_credential
+from evidence.portfolio import services as evidence_services
 from rpl.accounts.mail import tell
 from rpl.accounts.roles import Role
 from rpl.audit import services as audit
 from workflows import notifications, signals
+from workflows.flows import case_flow_class
 from workflows.identity import services as identity
 from workflows.models import Case, Outcome, SpecificationPipeline, StepResult
 from workflows.pipelines import schema
@@ -64,15 +67,14 @@ def assign_pipeline(*, actor, specification, pipeline) -> None:
 @transaction.atomic
 def start_case(*, candidate, specification, actor=None) -> Case:
     """Start the engine on a case, pinned to the pipeline version published right now."""
-    from workflows.flows.case_flow import CaseFlow
-
     if not specification.is_published:
         raise CaseError(_("This micro-credential is not open for applications."))
     pipeline = pipeline_for(specification)
     version = published_version(pipeline.key) if pipeline else None
     if version is None:
         raise CaseError(_("No assessment procedure is published for this micro-credential yet."))
-    case = CaseFlow.start.run(candidate=candidate, specification=specification, version=version)
+    flow = case_flow_class()
+    case = flow.start.run(candidate=candidate, specification=specification, version=version)
     audit.record(
         actor=actor or candidate,
         action="case.started",
@@ -267,9 +269,30 @@ def panel_reasons(votes: list[records.Decision]) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Decision:
+    decided_at: datetime
+    reasons: str
+
+
+def decision_of(case) -> Decision | None:
+    """The original decision on ``case``: when it was made and the reasons the candidate read
+    (a panel's are each member's, in turn)."""
+    votes = list(
+        StepResult.objects.filter(case=case, role=StepResult.Role.DECISION_MAKER).order_by(
+            "created_at", "pk"
+        )
+    )
+    if not votes:
+        return None
+    if len(votes) == 1:
+        return Decision(votes[0].created_at, votes[0].record.reasons)
+    return Decision(votes[-1].created_at, panel_reasons([v.record for v in votes]))
+
+
 def _tell_decision(case) -> None:
     """E-mail the candidate the decision and its reasons."""
-
+    # the appeals services import this module (an appeal's writes reuse the case's)
     from workflows.appeals import services as appeals
 
     link = notifications.case_link(case)
@@ -286,7 +309,7 @@ def _tell_decision(case) -> None:
                 "candidate": reader.get_short_name(),
                 "credential": case.specification.title,
                 "outcome": Outcome(case.outcome).label,
-                "reasons": appeals.decision_of(case).reasons,
+                "reasons": decision_of(case).reasons,
                 "link": link,
             }
             + appeals.decision_email_note(case),
@@ -323,8 +346,6 @@ def _current_results(case, step) -> list[StepResult]:
 
 def _request_more_evidence(case, step) -> bool:
     """If an assessor asked for more evidence and the pipeline allows another round, open it."""
-    from evidence.portfolio import services as evidence_services
-
     requests = [
         r.record.more_evidence
         for r in _current_results(case, step)
@@ -374,11 +395,10 @@ def invite_to_test(activation) -> None:
 @receiver(test_over)
 def _run_sit_test(sender, sitting, **kwargs) -> None:
     """The candidate's online test is over: the waiting ``sit_test`` handle records it."""
-    from workflows.flows.case_flow import CaseFlow
-
-    waiting = sitting.case.task_set.filter(flow_task=CaseFlow.sit_test, status=STATUS.NEW).first()
+    node = sitting.case.flow_class.sit_test
+    waiting = sitting.case.task_set.filter(flow_task=node, status=STATUS.NEW).first()
     if waiting is not None:
-        CaseFlow.sit_test.run(waiting)
+        node.run(waiting)
 
 
 def online_test_finished(activation) -> None:

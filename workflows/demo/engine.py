@@ -6,6 +6,8 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from credentials.catalogue.models import Specification
+from credentials.issuing import services as issuing_services
+from credentials.issuing.models import IssuedCredential
 from rpl.accounts.roles import Role
 from workflows.cases import services as case_services
 from workflows.models import Pipeline
@@ -113,9 +115,6 @@ def seed_demo_credentials(users) -> list:
     """Issue a credential to the demo candidate for each demo specification by running a case
     to full recognition through the engine; then the quality officer revokes the welding one and
     suspends the Agile one. Safe to run again (nothing is issued or changed twice)."""
-    from credentials.issuing import services as issuing_services
-    from credentials.issuing.models import IssuedCredential
-
     staff: dict = {}
     for user in users:
         for role in user.roles:

@@ -36,6 +36,7 @@ from rpl.audit import services as audit
 from rpl.lib import filetypes
 from rpl.site import absolute
 from workflows.models import Case, IdentityDocument
+from workflows.notifications import pool_of
 from workflows.pipelines.schema import IdentityMethod, StepKind
 from workflows.work.duties import OPEN
 
@@ -158,9 +159,7 @@ def assertion_of(case) -> IdentityAssertion | None:
 
 
 def _lock(case):
-    from workflows.flows.case_flow import CaseFlow
-
-    return CaseFlow.lock(case.pk)
+    return case.flow_class.lock(case.pk)
 
 
 def _identity_step(case):
@@ -381,8 +380,6 @@ def sweep() -> int:
 def _tell_officers(case, news) -> None:
     """E-mail the identity officer holding the check, or else everyone who may take it;
     ``news()`` gives the news in the reader's language."""
-    from workflows.notifications import pool_of
-
     tasks = Task.objects.filter(process=case, status__in=(STATUS.NEW, *OPEN)).select_related(
         "owner"
     )

@@ -130,9 +130,7 @@ def validate_slots(slots) -> list[datetime]:
 
 
 def _locked(case):
-    from workflows.flows.case_flow import CaseFlow
-
-    return CaseFlow.lock(case.pk)
+    return case.flow_class.lock(case.pk)
 
 
 def propose(case, step, *, actor, slots, duration_minutes: int, place: str) -> Appointment:

@@ -13,6 +13,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from rpl.accounts.roles import Role
+from workflows.models import ConflictDeclaration
 
 ASSESS_NODES = frozenset({"assess_1", "assess_2", "assess_3"})
 # The statuses of a task someone holds (taken, or being done in the current request).
@@ -37,8 +38,6 @@ class TaskOwners:
     them, loaded in two queries."""
 
     def __init__(self, case_ids):
-        from workflows.models import ConflictDeclaration
-
         case_ids = list(case_ids)
         self.by_case = defaultdict(list)
         self.conflicted = set(

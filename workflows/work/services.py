@@ -21,6 +21,7 @@ from workflows.work.forms import DecisionForm, IdentityResultForm, ScoreSheetFor
 
 def case_task(task_pk, process_pk=None) -> Task:
     """A person's task of the case flow (not an appeal's or an audit's), or ``Http404``."""
+    # the flow's StepTask nodes are built on StepTaskView, which calls this: look up when called
     from workflows.flows.case_flow import CaseFlow, StepTask
 
     tasks = Task.objects.select_related("process__case__specification")
