@@ -55,6 +55,9 @@ for case in waiting:
     assert case.flow_class is CaseFlow
     for task in case.task_set.filter(status__in=["NEW", "ASSIGNED"]):
         assert task.flow_task.flow_class is CaseFlow, task.flow_task
+# What people recorded before the records were typed reads as a typed record.
+from workflows.models import StepResult
+assert all(result.record.kind for result in StepResult.objects.all())
 # The case that waited for its panel's decision before the move is decided after it.
 from rpl.accounts.models import User
 from workflows.work.services import complete_task
