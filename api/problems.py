@@ -11,6 +11,7 @@ from http import HTTPStatus
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -155,7 +156,13 @@ def _too_big(request, exc):
     return problem_response(413, _("The request is too large."), code="too-large")
 
 
-UPLOAD_STATUS = {"too_large": 413, "over_quota": 413, "forbidden_type": 415}
+def _unreadable_body(request, exc):
+    return problem_response(
+        400, _("The request body could not be read as multipart/form-data."), code="malformed"
+    )
+
+
+UPLOAD_STATUS = {"too_large": 413, "over_quota": 413, "forbidden_type": 415, "empty": 400}
 
 
 def _upload_refused(request, exc: storage.UploadError):
@@ -183,6 +190,7 @@ def install(api) -> None:
         (ObjectDoesNotExist, _not_found),
         (PermissionDenied, _forbidden),
         (RequestDataTooBig, _too_big),
+        (MultiPartParserError, _unreadable_body),
         (storage.UploadError, _upload_refused),
         (evidence_services.ApplicationError, _conflict),
         (StatusChangeError, _conflict),

@@ -318,6 +318,8 @@ def record_result(request, task_id: schemas.Id, body: schemas.TaskResult):
     task = task_work.case_task(task_id)
     with transaction.atomic(), task.flow_task.flow_class.lock(task.process_id):
         task.refresh_from_db()
+        if task.status == STATUS.DONE and task.owner_id == user.pk:
+            raise ApiProblem(409, "done", _("You have recorded this task's result already."))
         if not _holds(user, task):
             raise ApiProblem(
                 403, "not-held", _("Take the task first: only its holder records its result.")

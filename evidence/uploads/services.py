@@ -118,7 +118,7 @@ def receive_chunk(upload: Upload, *, actor, stream, offset: int) -> Upload:
     try:
         return _receive_chunk(upload, actor=actor, stream=stream, offset=offset)
     except storage.UploadError as error:
-        if error.code in {"too_long", "forbidden_type"}:
+        if error.code in {"too_long", "forbidden_type", "empty"}:
             _abandon(upload)
         raise
 

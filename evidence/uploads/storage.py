@@ -181,7 +181,8 @@ def store(source, *, display_name: str, max_bytes: int) -> Stored:
     head = _head(source)
     file_type = filetypes.sniff(head)
     if file_type is None:
-        raise UploadError(refusal_message(display_name, head), "forbidden_type")
+        code = "empty" if filetypes.refusal_kind(head) == "empty" else "forbidden_type"
+        raise UploadError(refusal_message(display_name, head), code)
     reader = _HashingReader(_Prefixed(head, source), max_bytes, display_name)
     storage = evidence_storage()
     name = f"items/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}"

@@ -219,3 +219,22 @@ def test_it_accepts_the_session_and_demands_csrf_for_changes(candidate, spec):
         "/api/v1/cases/", body, content_type="application/json", headers={"X-CSRFToken": token}
     )
     assert accepted.status_code == 201
+
+
+def test_it_refuses_an_empty_file_as_a_bad_request(application, candidate):
+    response = _upload(token_client(candidate), application, name="empty.pdf", content=b"")
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["type"].endswith("#problem-upload-empty")
+    assert not EvidenceItem.objects.filter(application=application).exists()
+
+
+def test_it_answers_a_multipart_body_without_a_boundary_with_a_bad_request(application, candidate):
+    response = token_client(candidate).post(
+        f"/api/v1/cases/{application.pk}/evidence",
+        data=b"--x\r\nContent-Disposition: form-data; name=file\r\n\r\nabc\r\n--x--\r\n",
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["type"].endswith("#problem-malformed")

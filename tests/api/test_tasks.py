@@ -198,6 +198,9 @@ def test_it_records_a_decision_for_the_decision_maker(
     assert client.post(f"{url}/result", {"data": full}, "application/json").status_code == 200
     case.refresh_from_db()
     assert case.outcome == "full"
+    again = client.post(f"{url}/result", {"data": full}, "application/json")
+    assert again.status_code == 409
+    assert again.json()["type"].endswith("#problem-done")
 
 
 def _raw(case):
