@@ -4,9 +4,11 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/rpl_bench .venv/bin/python bench/engine.py
 
 Drives CASES cases (default 1,000) through a five-step pipeline (identity check, portfolio
-review, interview, test, decision) the way the task pages do, then adds BACKGROUND finished cases
-(default 100,000, with their tasks) and drives more cases to show that queries per step do not
-grow with the data. Prints figures; it is not a test.
+review, interview, test, decision) the way the task pages do; then drives SAMPLE cases with 0,
+10, 40 and 200 extra people in every pool (POOL_SIZES) to show that queries per step do not grow
+with the pools; then adds BACKGROUND finished cases (default 100,000, with their tasks) and drives
+more cases to show that queries per step do not grow with the data. Prints figures; it is not a
+test.
 """
 
 import json
@@ -41,6 +43,7 @@ from workflows.work.services import complete_task  # noqa: E402
 CASES = int(os.environ.get("CASES", "1000"))
 BACKGROUND = int(os.environ.get("BACKGROUND", "100000"))
 SAMPLE = int(os.environ.get("SAMPLE", "50"))
+POOL_SIZES = [int(n) for n in os.environ.get("POOL_SIZES", "0,10,40,200").split(",")]
 
 PIPELINE = {
     "key": "bench-five-steps",
@@ -205,6 +208,26 @@ def add_background(spec, people, total):
             )
 
 
+def grow_pools(spec, total):
+    """Put people in every pool until each has ``total`` extra members."""
+    from guardian.shortcuts import assign_perm
+
+    from rpl.accounts.roles import Role
+    from rpl.accounts.services import ensure_user
+
+    for role, perm in [
+        (Role.IDENTITY_OFFICER, "credentials.verify_identity"),
+        (Role.ASSESSOR, "credentials.assess"),
+        (Role.DECISION_MAKER, "credentials.decide"),
+    ]:
+        for n in range(total):
+            user, created = ensure_user(
+                f"extra-{role.value}-{n}@bench.local", full_name=f"extra {n}", roles=[role]
+            )
+            if created:
+                assign_perm(perm, user, spec)
+
+
 def report(label, seconds, per_step, count):
     per_step_sorted = sorted(per_step)
     print(
@@ -225,6 +248,15 @@ def main():
     spec, people = setup_world()
     seconds, per_step = drive(spec, people, CASES)
     empty = report(f"{CASES} cases, empty database", seconds, per_step, CASES)
+    by_pool = []
+    for extra in POOL_SIZES:
+        grow_pools(spec, extra)
+        seconds, per_step = drive(spec, people, SAMPLE)
+        by_pool.append(report(f"{SAMPLE} cases, {extra} extra per pool", seconds, per_step, SAMPLE))
+    first_mean, first_max = by_pool[0]
+    grows = any(mean > first_mean + 0.5 or top > first_max for mean, top in by_pool[1:])
+    verdict = "GROWS" if grows else "constant"
+    print(f"queries per step with the pool size: {verdict} ({by_pool})")
     started = time.perf_counter()
     add_background(spec, people, BACKGROUND)
     print(

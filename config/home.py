@@ -10,6 +10,7 @@ from rpl.accounts.roles import Role
 from rpl.accounts.selectors import users_per_role
 from rpl.audit.selectors import recent_events, verify_chain
 from workflows.cases import selectors as case_selectors
+from workflows.staffing.stalls import stalls
 
 
 @login_required
@@ -33,11 +34,11 @@ def _candidate(request):
 
 
 def _quality_officer(request):
-    return {"chain_break": verify_chain(), "events": recent_events(15)}
+    return {"chain_break": verify_chain(), "events": recent_events(15), "stalls": stalls()}
 
 
 def _administrator(request):
-    return {"role_counts": users_per_role()}
+    return {"role_counts": users_per_role(), "stalls": stalls()}
 
 
 HOME_CONTEXT = {

@@ -33,6 +33,11 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # How many days before a task's deadline its holder (or its pool) is reminded.
 WORKFLOW_REMINDER_DAYS = env_int("WORKFLOW_REMINDER_DAYS", 2)
 SITE_NAME = env_str("SITE_NAME", "RPL")
+# A task nobody has taken for this many hours is flagged as needing staff (one nobody eligible
+# can take is flagged at once); administrators get a digest of cases without progress for
+# WORKFLOW_STALL_DAYS days.
+WORKFLOW_UNTAKEN_HOURS = env_int("WORKFLOW_UNTAKEN_HOURS", 48)
+WORKFLOW_STALL_DAYS = env_int("WORKFLOW_STALL_DAYS", 7)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -118,6 +123,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
+# How many days the link of an invitation to a staff account lets the person choose a password.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 
 # django-guardian: no anonymous user row; nothing is ever granted to anonymous visitors.
 ANONYMOUS_USER_NAME = None
@@ -210,6 +217,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.jobs.send_deadline_reminders",
         "schedule": 3600.0,
     },
+    "send-stall-digest": {"task": "workflows.jobs.send_stall_digest", "schedule": 86400.0},
 }
 
 # Security headers. CSP allows only our own scripts and styles: no inline code anywhere.

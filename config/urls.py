@@ -33,6 +33,11 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    path(
+        "accounts/invitation/<uidb64>/<token>/",
+        accounts.AcceptInvitationView.as_view(),
+        name="accept_invitation",
+    ),
     path("accounts/signup/", include("rpl.accounts.signup")),
     path("", include("credentials.urls")),
     path("", include("evidence.urls")),

@@ -9,3 +9,4 @@ class WorkflowsConfig(AppConfig):
     def ready(self):
         # the flow uses models, importable only once the app registry is ready
         from workflows.flows import case_flow as flows  # noqa: F401 - registers the flow's nodes with viewflow
+        from workflows.staffing import receivers  # noqa: F401 - connects to accounts and catalogue

@@ -3,6 +3,7 @@ from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
 
 from workflows import notifications
 from workflows.identity import services as identity
+from workflows.staffing import alerts
 
 
 @shared_task
@@ -22,3 +23,10 @@ def sweep_identity_documents() -> int:
     """Delete identity documents left by cases whose identity step ended without a recorded
     check; celery beat runs it every hour."""
     return identity.sweep()
+
+
+@shared_task
+def send_stall_digest() -> int:
+    """E-mail the cases without progress and the tasks that need staff; celery beat runs it
+    daily."""
+    return alerts.send_stall_digest()

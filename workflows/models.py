@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process, Task
 
 from assessments.scoresheets import records
+from rpl.accounts.roles import Role
 from workflows.pipelines.schema import load_trusted
 
 
@@ -215,6 +216,36 @@ class SpecificationPipeline(models.Model):
 
     def __str__(self):
         return f"{self.specification_id} -> {self.pipeline.key}"
+
+
+class NamedPool(models.Model):
+    """The people of one role who take the steps that name this pool (``pool: technical``) in a
+    specification's pipeline. Steps without a pool name take the role's default pool: the
+    holders of the role's object permission on the specification."""
+
+    specification = models.ForeignKey(
+        "credentials.Specification",
+        verbose_name=_("specification"),
+        on_delete=models.CASCADE,
+        related_name="named_pools",
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    name = models.SlugField(_("name"), max_length=50)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("named pool")
+        verbose_name_plural = _("named pools")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["specification", "role", "name"], name="workflows_named_pool_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.specification_id}/{self.role}/{self.name}"
 
 
 class Outcome(models.TextChoices):

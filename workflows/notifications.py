@@ -11,15 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from guardian.core import ObjectPermissionChecker
-from guardian.shortcuts import get_users_with_perms
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from rpl.accounts.mail import tell
+from rpl.accounts.roles import Role
 from rpl.site import absolute
 from workflows.flows import case_flow_class
-from workflows.work.duties import DECISION_NODES, NODE_ACCESS, TaskOwners, may_take
+from workflows.staffing.analysis import step_title
+from workflows.staffing.pools import Pools
+from workflows.work.duties import DECISION_NODES, NODE_ACCESS, TaskOwners, may_take, pool_key
 
 
 def case_link(case) -> str:
@@ -30,25 +31,15 @@ def case_link(case) -> str:
 
 
 def pool_of(task) -> list:
-    """The active people who may take ``task`` now (role, pool and separation of duties)."""
-    node = task.flow_task.name
-    if node not in NODE_ACCESS:
+    """The active people who may take ``task`` now (role, pool and separation of duties), in a
+    number of queries that does not grow with the pool."""
+    if task.flow_task.name not in NODE_ACCESS:
         return []
-    role, codename = NODE_ACCESS[node]
     case = task.coerced_process
-    in_pool = get_users_with_perms(
-        case.specification, only_with_perms_in=[codename], with_group_users=True
-    )
-    people = get_user_model().objects.filter(
-        pk__in=[person.pk for person in in_pool], groups__name=role.value, is_active=True
-    )
+    pool = Pools([case.specification_id]).members(case.specification_id, pool_key(task))
+    people = get_user_model().objects.filter(pk__in=pool).prefetch_related("groups")
     owners = TaskOwners([case.pk])
-    result = []
-    for person in people:
-        checker = ObjectPermissionChecker(person)
-        if may_take(person, task, checker=checker, owners=owners):
-            result.append(person)
-    return result
+    return [person for person in people if may_take(person, task, owners=owners, pool=pool)]
 
 
 def announce_task(task) -> None:
@@ -74,7 +65,37 @@ def announce_task(task) -> None:
         }
         return subject, body
 
-    tell(pool_of(task), compose)
+    people = pool_of(task)
+    if people:
+        tell(people, compose)
+    else:
+        step = case.plan_model.step(task.data["step"])
+        tell_unstaffed(case, step_title(step))
+
+
+def tell_unstaffed(case, step) -> None:
+    """A new task of ``case`` at ``step`` has nobody who may take it: tell every administrator
+    now (the task is also listed under "Needs staff" on their home page)."""
+
+    def compose(reader):
+        subject = _("Needs staff: case %(case)s, “%(step)s”") % {"case": case.pk, "step": step}
+        body = _(
+            "Hello,\n\nThe case %(case)s for “%(credential)s” waits at “%(step)s”, and nobody "
+            "in its pool may take the task (the pool is empty, or everyone in it took part in "
+            "the case or declared a conflict of interest). The case cannot move on until "
+            "someone eligible is added to the pool.\n\nWhat needs staff: %(link)s"
+        ) % {
+            "case": case.pk,
+            "credential": case.specification.title,
+            "step": step,
+            "link": absolute(reverse("home")),
+        }
+        return subject, body
+
+    administrators = get_user_model().objects.filter(
+        is_active=True, groups__name=Role.ADMINISTRATOR.value
+    )
+    tell(administrators, compose)
 
 
 def deadline_of(task):

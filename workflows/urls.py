@@ -7,6 +7,7 @@ urlpatterns = [
     path("pipelines/", include("workflows.pipelines.urls")),
     path("work/", include("workflows.work.urls")),
     path("assessment-setup/", include("workflows.setup.urls")),
+    path("people/", include("workflows.staff.urls")),
     path("", include("workflows.appeals.urls")),
     path("", include("workflows.meetings.urls")),
 ]

@@ -188,6 +188,14 @@ class Specification(Bilingual, models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    assessment_ready = models.BooleanField(
+        _("assessment ready"),
+        default=False,
+        help_text=_(
+            "Whether a published assessment pipeline is set up and its pools can staff every "
+            "path; kept up to date by the assessment set-up."
+        ),
+    )
 
     title_pl = models.CharField(_("title (Polish)"), max_length=300, blank=True)
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
@@ -372,6 +380,11 @@ class Specification(Bilingual, models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
+
+    @property
+    def is_open(self) -> bool:
+        """Whether candidates may apply: published, and its assessment can be staffed."""
+        return self.is_published and self.assessment_ready
 
     def clean(self):
         super().clean()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from credentials.catalogue.models import MAX_OUTCOMES, LearningOutcome, Organisation, Specification
 from credentials.catalogue.selectors import publication_problems
+from credentials.catalogue.signals import publishing
 from credentials.catalogue.vocabularies import Status
 from rpl.audit import services as audit
 
@@ -228,6 +229,8 @@ def publish_specification(specification: Specification, *, actor) -> Specificati
     if specification.status == Status.PUBLISHED:
         raise InvalidTransition(_("This specification is already published."))
     problems = publication_problems(specification)
+    for _receiver, found in publishing.send(sender=Specification, specification=specification):
+        problems.extend(found)
     if problems:
         raise NotPublishable(
             _("The specification cannot be published until these are put right."), problems
@@ -245,6 +248,18 @@ def publish_specification(specification: Specification, *, actor) -> Specificati
         changes={"status": [previous, Status.PUBLISHED], "version": specification.version},
     )
     return specification
+
+
+def set_assessment_ready(specification: Specification, ready: bool) -> bool:
+    """Record whether the specification's assessment can be staffed (the assessment set-up
+    decides); returns whether that changed."""
+    changed = (
+        Specification.objects.filter(pk=specification.pk)
+        .exclude(assessment_ready=ready)
+        .update(assessment_ready=ready)
+    )
+    specification.assessment_ready = ready
+    return bool(changed)
 
 
 @transaction.atomic

@@ -60,6 +60,13 @@ def locked(application: Application) -> Application:
 def start_application(*, candidate, specification) -> Application:
     if not specification.is_published:
         raise ApplicationError(_("This micro-credential is not open for applications."))
+    if not specification.assessment_ready:
+        raise ApplicationError(
+            _(
+                "This micro-credential is not open for applications yet: its assessment is "
+                "still being set up. Please come back later."
+            )
+        )
     existing = (
         Application.objects.filter(candidate=candidate, specification=specification)
         .exclude(status=Application.Status.WITHDRAWN)

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from rpl.accounts.changes import people_changed
 from rpl.accounts.roles import Role
 from rpl.audit import services as audit
 
@@ -41,6 +42,7 @@ def ensure_user(
             target=user,
             changes={"roles": sorted(group.name for group in wanted)},
         )
+        transaction.on_commit(lambda: people_changed.send(sender=User, user=user))
     user.__dict__.pop("roles", None)
     return user, created
 

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from tests.api.clients import ApiClient
 from tests.factories.credentials import issue
 from tests.factories.evidence import ApplicationFactory, add_file
+from tests.factories.people import reserve_staff
 from tests.factories.pipelines import assessed_catalogue
 from workflows.cases.applications import submit_application
 
@@ -37,9 +38,10 @@ def anonymous():
 
 @pytest.fixture
 def spec(candidate, assessor, identity_officer, decision_maker):
-    """python-basics, with the assessor, identity officer and decision maker in its pools
-    (assessor2 is in no pool)."""
-    return assessed_catalogue([assessor, identity_officer, decision_maker])["python-basics"]
+    """python-basics, with the assessor, identity officer and decision maker in its pools, and
+    reserves enough for every path (assessor2 is in no pool)."""
+    staff = [assessor, identity_officer, decision_maker, *reserve_staff()]
+    return assessed_catalogue(staff)["python-basics"]
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from rpl.accounts.roles import Role
 from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll
 from tests.factories import make_user
 from tests.factories.evidence import ELF, PDF, PNG
+from tests.factories.people import reserve_staff
 from tests.factories.pipelines import assessed_catalogue
 
 PASSWORD = "a-long-passphrase-42"
@@ -39,6 +40,7 @@ def catalogue(settings, tmp_path):
             make_user(Role.ASSESSOR, email="pool2@example.org"),
             make_user(Role.IDENTITY_OFFICER, email="ido@example.org"),
             make_user(Role.DECISION_MAKER, email="dm@example.org"),
+            *reserve_staff(),
         ]
     )
 

@@ -57,6 +57,10 @@ def people(settings, tmp_path):
         "decider": make_user(Role.DECISION_MAKER, email="dec@example.org"),
         "decider2": make_user(Role.DECISION_MAKER, email="dec2@example.org"),
         "decider3": make_user(Role.DECISION_MAKER, email="dec3@example.org"),
+        # enough for every path of agile-pm: its appeal reviewer and decider handled nothing
+        "assessor4": make_user(Role.ASSESSOR, email="as4@example.org"),
+        "assessor5": make_user(Role.ASSESSOR, email="as5@example.org"),
+        "decider4": make_user(Role.DECISION_MAKER, email="dec4@example.org"),
     }
     catalogue_banks(assessed_catalogue([p for key, p in people.items() if key != "candidate"]))
     return people

@@ -31,6 +31,9 @@ def staff(db):
         make_user(Role.ASSESSOR, email="pool2@example.org", full_name="Piotr Poolassessor"),
         make_user(Role.IDENTITY_OFFICER, email="ido@example.org", full_name="Irena Idofficer"),
         make_user(Role.DECISION_MAKER, email="dm@example.org", full_name="Damian Decisionmaker"),
+        # enough people besides for every path: a test marker and an appeal's reviewer and decider
+        make_user(Role.ASSESSOR, email="pool3@example.org", full_name="Pola Poolassessor"),
+        make_user(Role.DECISION_MAKER, email="dm2@example.org", full_name="Dorota Decisionmaker"),
     ]
 
 

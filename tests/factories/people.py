@@ -40,3 +40,14 @@ def make_user(*roles: Role, email: str | None = None, full_name: str = ""):
     if full_name:
         fields["full_name"] = full_name
     return UserFactory(roles=list(roles), **fields)
+
+
+def reserve_staff() -> list:
+    """People more for the pools (two assessors and a decision maker) so that a pipeline with a
+    review, a test and a decision can be staffed on every path, an appeal included (its
+    reviewer and decider must not have handled the case)."""
+    return [
+        make_user(Role.ASSESSOR, email="reserve.assessor@example.org", full_name="Rita Reserve"),
+        make_user(Role.ASSESSOR, email="reserve.assessor2@example.org", full_name="Rob Reserve"),
+        make_user(Role.DECISION_MAKER, email="reserve.dm@example.org", full_name="Remy Reserve"),
+    ]

@@ -3,6 +3,7 @@ assessors and a decision, assigned to the demo specification "python-basics"."""
 
 from credentials.catalogue.models import Specification
 from evidence.portfolio import services as evidence_services
+from tests.factories.people import reserve_staff
 from tests.factories.pipelines import assessed_catalogue
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
 from workflows.cases import services as case_services
@@ -29,7 +30,7 @@ steps:
 
 
 def seed(staff, method="document") -> Specification:
-    specification = assessed_catalogue(staff)["python-basics"]
+    specification = assessed_catalogue([*staff, *reserve_staff()])["python-basics"]
     services.import_text(actor=None, text=PIPELINE.format(method=method), fmt="yaml")
     services.publish(actor=None, key="meetings-test")
     case_services.assign_pipeline(

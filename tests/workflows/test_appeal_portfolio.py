@@ -5,6 +5,7 @@ import pytest
 
 from evidence.portfolio import services as evidence_services
 from tests.factories.evidence import add_file
+from tests.factories.people import reserve_staff
 from tests.factories.pipelines import assessed_catalogue
 from tests.workflows.appeal_helpers import GROUNDS, as_user, people, task_url
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
@@ -31,7 +32,7 @@ def _storage(settings, tmp_path):
 def review_task(candidate, assessor, decision_maker, identity_officer):
 
     who = people(candidate, assessor, decision_maker, identity_officer)
-    staff = [who.assessor, who.decision_maker, who.reviewer, who.judge]
+    staff = [who.assessor, who.decision_maker, who.reviewer, who.judge, *reserve_staff()]
     spec = assessed_catalogue(staff)["python-basics"]
     application = evidence_services.start_application(candidate=candidate, specification=spec)
     add_file(application, name="project-report.pdf")

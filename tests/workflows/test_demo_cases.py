@@ -67,4 +67,26 @@ def test_it_e_mails_nobody_about_the_demo_s_made_up_work_and_ends_with_the_login
     assert mail.outbox == []
     lines = out.getvalue().strip().splitlines()
     assert lines[-1].split() == ["Administrator", "admin@demo.rpl.local"]
-    assert any(line.startswith("Demo accounts (password for all:") for line in lines[-13:])
+    from config.management.commands.seed_demo import DEMO_USERS
+
+    heading = lines[-len(DEMO_USERS) - 1]
+    assert heading.startswith("Demo accounts (password for all:")
+
+
+def test_it_staffs_every_path_of_the_demo_pipelines_and_opens_them(demo):
+    from credentials.catalogue.models import Specification
+    from workflows.staffing.selectors import staffing_of
+    from workflows.staffing.stalls import stalls
+
+    assessed = Specification.objects.filter(assessment_pipeline__isnull=False)
+    assert {spec.slug for spec in assessed} == {
+        "python-basics",
+        "agile-project-management",
+        "mig-mag-welding",
+    }
+    for spec in assessed:
+        assert staffing_of(spec).staffed, spec.slug
+        assert spec.is_open, spec.slug
+    # A specification with no pipeline is listed but not open for applications.
+    assert all(not spec.is_open for spec in Specification.objects.filter(assessment_pipeline=None))
+    assert [stall for stall in stalls() if stall.nobody_eligible] == []

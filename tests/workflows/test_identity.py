@@ -20,6 +20,7 @@ from tests.factories.evidence import ELF, HTML, PDF, PNG
 from tests.factories.people import PERSONAS
 from tests.workflows.engine_helpers import open_tasks, take
 from tests.workflows.meetings_setup import seed, start
+from workflows.cases import services as case_services
 from workflows.cases.applications import withdraw_application
 from workflows.flows.case_flow import CaseFlow
 from workflows.models import IdentityDocument
@@ -320,3 +321,17 @@ def test_the_sweeper_deletes_what_cases_that_ended_otherwise_left(case, document
     assert not any(_stored(d) for d in documents)
     assert IdentityDocument.objects.get(pk=kept.pk).deleted_at is None
     assert IdentityDocument.objects.filter(case=case, deleted_at__isnull=True).count() == 0
+
+
+@pytest.mark.parametrize("method", ["video", "document"])
+def test_it_shows_the_officer_the_candidate_s_name_and_e_mail(
+    client, candidate, staff, identity_officer, method
+):
+    specification = seed(staff, method=method)
+    checked = case_services.start_case(candidate=candidate, specification=specification)
+    client.force_login(identity_officer)
+    page = client.get(take(client, _check_url(checked))).content.decode()
+    assert "Alice Candidate" in page
+    assert 'href="mailto:alice@example.org"' in page
+    video_hint = "Agree the time of the video call with the candidate by e-mail."
+    assert (video_hint in page) == (method == "video")

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -27,10 +28,13 @@ from rpl.audit import services as audit
 from rpl.site import absolute
 from workflows import notifications, signals
 from workflows.cases import recognition_statement as statement
+from workflows.cases import selectors as case_selectors
 from workflows.cases import services as case_services
+from workflows.cases.selectors import NO_FILTERS, TaskFilters
 from workflows.flows import appeal_flow_class
 from workflows.models import Appeal, Case, ConflictDeclaration, Outcome, StepResult
 from workflows.pipelines import schema
+from workflows.staffing.pools import PoolKey, Pools
 from workflows.work.duties import OPEN
 
 GROUNDS_MIN = 20
@@ -108,8 +112,11 @@ class AppealPeople:
         )
 
 
-def refusal(user, task, *, checker=None, people: AppealPeople | None = None) -> str | None:
-    """Why ``user`` may not take (or do) the appeal task ``task``, or None when they may."""
+def refusal(
+    user, task, *, checker=None, people: AppealPeople | None = None, pool: set[int] | None = None
+) -> str | None:
+    """Why ``user`` may not take (or do) the appeal task ``task``, or None when they may.
+    ``pool``: the ids of the task's pool, when the caller has them."""
     appeal = task.coerced_process
     node = task.flow_task.name
     if node not in NODE_ACCESS:
@@ -120,8 +127,11 @@ def refusal(user, task, *, checker=None, people: AppealPeople | None = None) -> 
     case = appeal.appealed_case
     if user.pk == case.candidate_id:
         return _("Nobody may handle an appeal in their own case.")
-    checker = checker or ObjectPermissionChecker(user)
-    if not checker.has_perm(codename, case.specification):
+    if pool is not None:
+        in_pool = user.pk in pool
+    else:
+        in_pool = (checker or ObjectPermissionChecker(user)).has_perm(codename, case.specification)
+    if not in_pool:
         return _("You are not in the pool of people for this micro-credential.")
     people = people or AppealPeople([appeal])
     if (case.pk, user.pk) in people.conflicted:
@@ -317,21 +327,23 @@ def _call_pool(appeal, node: str) -> None:
         }
         return subject, body
 
-    tell(eligible_people(task), compose)
+    people = eligible_people(task)
+    if people:
+        tell(people, compose)
+    else:
+        notifications.tell_unstaffed(task.coerced_process.appealed_case, task.flow_task.task_title)
 
 
 def eligible_people(task) -> list:
-    """The active people with the task's role and pool who may take it."""
-    from guardian.shortcuts import get_users_with_perms
-
-    role, codename = NODE_ACCESS[task.flow_task.name]
+    """The active people with the task's role and pool who may take it, in a number of queries
+    that does not grow with the pool."""
+    role, _codename = NODE_ACCESS[task.flow_task.name]
     appeal = task.coerced_process
-    specification = appeal.appealed_case.specification
-    users = get_users_with_perms(
-        specification, only_with_perms_in=[codename], with_group_users=True
-    ).filter(is_active=True, groups__name=role.value)
+    specification_id = appeal.appealed_case.specification_id
+    pool = Pools([specification_id]).members(specification_id, PoolKey(role))
+    users = get_user_model().objects.filter(pk__in=pool).prefetch_related("groups")
     people = AppealPeople([appeal])
-    return [user for user in users if refusal(user, task, people=people) is None]
+    return [user for user in users if refusal(user, task, people=people, pool=pool) is None]
 
 
 def _tell_outcome(appeal) -> None:
@@ -392,18 +404,24 @@ def _tasks():
     )
 
 
-def assigned_tasks(user, limit=100):
-    return list(_tasks().filter(owner=user, status__in=OPEN)[:limit])
+def _appeal_filtered(tasks, filters: TaskFilters):
+    if filters.only_case_steps:
+        return tasks.none()
+    return case_selectors.filtered(tasks, filters, "process__appeal__appealed_case")
 
 
-def claimable_tasks(user, limit=100):
+def assigned_tasks(user, limit=100, filters: TaskFilters = NO_FILTERS):
+    tasks = _appeal_filtered(_tasks().filter(owner=user, status__in=OPEN), filters)
+    return list(tasks[:limit])
+
+
+def claimable_tasks(user, limit=100, filters: TaskFilters = NO_FILTERS):
     """Open appeal tasks this user may take now: role, pool and separation of duties."""
     if not any(user.has_role(role) for role, _codename in NODE_ACCESS.values()):
         return []
+    open_tasks = _tasks().filter(status=STATUS.NEW, owner__isnull=True)
     candidates = list(
-        _tasks()
-        .filter(status=STATUS.NEW, owner__isnull=True)
-        .exclude(process__appeal__candidate=user)[: limit * 5]
+        _appeal_filtered(open_tasks, filters).exclude(process__appeal__candidate=user)[: limit * 5]
     )
     if not candidates:
         return []

@@ -127,9 +127,40 @@ def release(request, process_pk, task_pk):
 @login_required
 def task(request, process_pk, task_pk):
     """Do an appeal task: viewflow's wrapper locks the appeal, checks the holder (and, through
-    ``AppealTask.can_execute``, the separation of duties) and starts the task."""
-    flow_task = _appeal_task(process_pk, task_pk).flow_task
+    ``AppealTask.can_execute``, the separation of duties) and starts the task. A task the user
+    does not hold opens read-only."""
+    task = _appeal_task(process_pk, task_pk)
+    if request.method == "GET" and not task_views.holds(request.user, task):
+        return _task_state(request, task)
+    flow_task = task.flow_task
     return wrap_view(flow_task, flow_task.view)(request, process_pk=process_pk, task_pk=task_pk)
+
+
+def _task_state(request, task):
+    appeal = task.coerced_process
+    return task_views.task_state_page(
+        request,
+        task,
+        case=appeal.appealed_case,
+        roles=APPEAL_WORKERS,
+        refusal=appeals.refusal,
+        step_title=_("Appeal"),
+        take_url=reverse("appeal_take", args=[appeal.pk, task.pk]),
+        recorded={"outcomes": [], "facts": _recorded_facts(appeal, task.flow_task.name)},
+    )
+
+
+def _recorded_facts(appeal, node) -> list[tuple[str, str]]:
+    """What the reviewer or the decision maker of ``appeal`` recorded."""
+    if node == "review":
+        return [
+            (_("Your recommendation"), appeal.recommendation_label),
+            (_("Reasons"), appeal.review.get("reasons", "")),
+        ]
+    facts = [(_("Decision on the appeal"), appeal.get_outcome_display())]
+    if appeal.new_outcome:
+        facts.append((_("New decision"), appeal.get_new_outcome_display()))
+    return [*facts, (_("Reasons"), appeal.reasons)]
 
 
 @never_cache

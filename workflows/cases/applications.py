@@ -39,6 +39,7 @@ from workflows.identity import services as identity
 from workflows.meetings import views as meeting_views
 from workflows.models import Case
 from workflows.pipelines import schema
+from workflows.staffing import stalls
 
 # Services --------------------------------------------------------------------------------------
 
@@ -144,6 +145,10 @@ CANDIDATE_TODO = {
         "Nothing for now: the decision is being made; we will e-mail you the result."
     ),
 }
+WAITING_FOR_STAFF = gettext_lazy(
+    "Nothing for you to do now. This step waits for the institution to find someone who may "
+    "take it; they have been told, and the case moves on as soon as someone does."
+)
 STATES = {
     "done": gettext_lazy("Done"),
     "current": gettext_lazy("In progress"),
@@ -180,10 +185,13 @@ def case_timeline(case: Case) -> list[TimelineStep]:
         )
     )
     finished = case.status != PROCESS.NEW
+    moderating = not finished and case.data.get("moderation")
     steps = []
     for index, step in enumerate(plan.steps):
         if case.status == PROCESS.CANCELED and index >= case.cursor:
             state = "cancelled"
+        elif moderating and index == case.cursor:
+            state = "current"
         elif step.id in case.results or (finished and index == case.cursor):
             state = "done"
         elif index < case.cursor or finished:
@@ -210,6 +218,8 @@ def case_timeline(case: Case) -> list[TimelineStep]:
         )
         if state == "current" and step.kind == schema.StepKind.TEST:
             _online_test_action(case, step, steps[-1])
+        if state == "current" and open_tasks and stalls.waiting_for_staff(case):
+            steps[-1].todo = str(WAITING_FOR_STAFF)
     return steps
 
 

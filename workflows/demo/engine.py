@@ -12,6 +12,7 @@ from rpl.accounts.roles import Role
 from workflows.cases import services as case_services
 from workflows.models import Pipeline
 from workflows.pipelines.services import install_demo_pipelines
+from workflows.staffing import services as staffing
 from workflows.work.duties import DECISION_NODES
 from workflows.work.forms import RULES_OF_EVIDENCE
 from workflows.work.services import complete_task
@@ -31,7 +32,9 @@ POOL_PERMISSION = {
 @transaction.atomic
 def seed_engine(users) -> int:
     """Publish the demo pipelines, link them to the demo specifications and put the demo staff
-    in every pool; returns how many specifications are linked. Safe to run again."""
+    in every pool (enough people to staff every path of each pipeline), then open for
+    applications those that can be staffed; returns how many specifications are linked. Safe
+    to run again."""
     install_demo_pipelines()
     linked = 0
     for slug, key in SPECIFICATION_PIPELINES.items():
@@ -46,6 +49,7 @@ def seed_engine(users) -> int:
             for role in user.roles:
                 if role in POOL_PERMISSION:
                     assign_perm(POOL_PERMISSION[role], user, specification)
+    staffing.refresh_all()
     return linked
 
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rpl.audit import services as audit
-from workflows.models import Pipeline, PipelineVersion, definition_digest
+from workflows.models import Pipeline, PipelineVersion, SpecificationPipeline, definition_digest
 from workflows.pipelines import schema
+from workflows.staffing import services as staffing
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "demo" / "pipeline_files"
 
@@ -182,6 +183,10 @@ def publish(*, actor, key: str) -> PipelineVersion:
             "superseded": previous.number if previous else None,
         },
     )
+    for link in SpecificationPipeline.objects.filter(pipeline=pipeline).select_related(
+        "specification"
+    ):
+        staffing.refresh(link.specification)
     return draft
 
 

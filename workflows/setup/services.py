@@ -3,9 +3,13 @@
 from django.db import transaction
 from guardian.shortcuts import assign_perm, get_users_with_perms, remove_perm
 
+from rpl.accounts.roles import Role
 from rpl.audit import services as audit
 from workflows.cases import services as case_services
+from workflows.models import NamedPool
 from workflows.setup.forms import POOLS
+from workflows.staffing import services as staffing
+from workflows.staffing.pools import PoolKey
 
 
 def pool_members(specification) -> dict[str, set]:
@@ -18,8 +22,19 @@ def pool_members(specification) -> dict[str, set]:
     return members
 
 
+def named_pool_members(specification, keys) -> dict[PoolKey, set]:
+    members = {key: set() for key in keys}
+    for pool in NamedPool.objects.filter(specification=specification).prefetch_related("members"):
+        key = PoolKey(Role(pool.role), pool.name)
+        if key in members:
+            members[key] = set(pool.members.all())
+    return members
+
+
 @transaction.atomic
-def set_up(*, actor, specification, pipeline, pools: dict[str, set]) -> None:
+def set_up(*, actor, specification, pipeline, pools: dict[str, set], named=None) -> bool:
+    """Assess ``specification`` with ``pipeline`` and these pools (``pools`` by default pool
+    field, ``named`` by ``PoolKey``); returns whether it is open for applications now."""
     if pipeline is not None:
         case_services.assign_pipeline(actor=actor, specification=specification, pipeline=pipeline)
     current = pool_members(specification)
@@ -36,7 +51,14 @@ def set_up(*, actor, specification, pipeline, pools: dict[str, set]) -> None:
                 "added": sorted(u.email for u in added),
                 "removed": sorted(u.email for u in removed),
             }
+    for key, people in (named or {}).items():
+        changed = staffing.set_named_pool(
+            actor=actor, specification=specification, key=key, people=people
+        )
+        if changed:
+            changes[f"{key.role.value}:{key.name}"] = changed
     if changes:
         audit.record(
             actor=actor, action="specification.pools_changed", target=specification, changes=changes
         )
+    return staffing.refresh(specification)

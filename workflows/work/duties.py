@@ -13,7 +13,8 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from rpl.accounts.roles import Role
-from workflows.models import ConflictDeclaration
+from workflows.models import ConflictDeclaration, NamedPool
+from workflows.staffing.pools import PoolKey, pool_of_step
 
 ASSESS_NODES = frozenset({"assess_1", "assess_2", "assess_3"})
 # The statuses of a task someone holds (taken, or being done in the current request).
@@ -35,10 +36,12 @@ NODE_ACCESS = {
 
 class TaskOwners:
     """Who owns the (not cancelled) tasks of some cases and who declared a conflict of interest in
-    them, loaded in two queries."""
+    them, loaded in two queries (and the members of their named pools in one more, when asked)."""
 
     def __init__(self, case_ids):
         case_ids = list(case_ids)
+        self.case_ids = case_ids
+        self._named = None
         self.by_case = defaultdict(list)
         self.conflicted = set(
             ConflictDeclaration.objects.filter(case_id__in=case_ids, has_conflict=True).values_list(
@@ -56,6 +59,17 @@ class TaskOwners:
             step = (data.get("step"), data.get("round", 1))
             self.by_case[case_id].append((pk, node, step, owner_id))
 
+    def in_named_pool(self, user_id, specification_id, key: PoolKey) -> bool:
+        if self._named is None:
+            self._named = set(
+                NamedPool.members.through.objects.filter(
+                    namedpool__specification__cases__in=self.case_ids
+                ).values_list(
+                    "namedpool__specification_id", "namedpool__role", "namedpool__name", "user_id"
+                )
+            )
+        return (specification_id, key.role.value, key.name, user_id) in self._named
+
     def owners(self, case_id, nodes, *, step=None, exclude_task_id=None) -> set[int]:
         """Owners of the case's tasks at ``nodes``; ``step`` is (step id, round) to narrow."""
         return {
@@ -65,8 +79,21 @@ class TaskOwners:
         }
 
 
-def refusal(user, task, *, checker=None, owners: TaskOwners | None = None) -> str | None:
-    """Why ``user`` may not take ``task``, or None when they may."""
+def pool_key(task) -> PoolKey:
+    """The pool that takes ``task``: the one its step names, or its role's default pool."""
+    role, _codename = NODE_ACCESS[task.flow_task.name]
+    try:
+        step = task.coerced_process.plan_model.step((task.data or {}).get("step"))
+    except KeyError:
+        return PoolKey(role)
+    return PoolKey(role, pool_of_step(step).name)
+
+
+def refusal(
+    user, task, *, checker=None, owners: TaskOwners | None = None, pool: set[int] | None = None
+) -> str | None:
+    """Why ``user`` may not take ``task``, or None when they may. ``pool``: the ids of the
+    task's pool, when the caller has them (otherwise it is checked for ``user`` alone)."""
     case = task.coerced_process
     node = task.flow_task.name
     if node not in NODE_ACCESS:
@@ -76,10 +103,19 @@ def refusal(user, task, *, checker=None, owners: TaskOwners | None = None) -> st
         return _("This task needs the role: %(role)s.") % {"role": role.label}
     if user.pk == case.candidate_id:
         return _("Nobody may assess or decide their own case.")
-    checker = checker or ObjectPermissionChecker(user)
-    if not checker.has_perm(codename, case.specification):
-        return _("You are not in the pool of people for this micro-credential.")
     owners = owners or TaskOwners([case.pk])
+    if pool is not None:
+        in_pool = user.pk in pool
+    else:
+        key = pool_key(task)
+        if key.name:
+            in_pool = owners.in_named_pool(user.pk, case.specification_id, key)
+        else:
+            in_pool = (checker or ObjectPermissionChecker(user)).has_perm(
+                codename, case.specification
+            )
+    if not in_pool:
+        return _("You are not in the pool of people for this step of this micro-credential.")
     if (case.pk, user.pk) in owners.conflicted:
         return _("You declared a conflict of interest in this case.")
     data = task.data or {}

@@ -6,9 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from workflows.cases.selectors import DEADLINE, WAITING, TaskFilters
 from workflows.identity.services import METHOD_LABELS
 from workflows.models import Outcome
-from workflows.pipelines.schema import IdentityMethod
+from workflows.pipelines.schema import STEP_KIND_LABELS, IdentityMethod
 
 
 class IdentityResultForm(forms.Form):
@@ -332,3 +333,47 @@ class ConflictDeclarationForm(forms.Form):
     @property
     def has_conflict(self) -> bool:
         return self.cleaned_data["declaration"] == "conflict"
+
+
+class WorkListFilterForm(forms.Form):
+    """The work list's filters and order, from the query string; a bad value is reported on its
+    field and otherwise ignored."""
+
+    specification = forms.TypedChoiceField(
+        label=_("Micro-credential"), required=False, coerce=int, empty_value=None
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of step"),
+        required=False,
+        choices=[("", _("Every kind")), *STEP_KIND_LABELS.items()],
+    )
+    q = forms.CharField(
+        label=_("Candidate or case number"),
+        required=False,
+        max_length=200,
+        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
+    )
+    order = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[(WAITING, _("Waiting longest first")), (DEADLINE, _("Deadline soonest first"))],
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, specifications, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specification"].choices = [
+            ("", _("Every micro-credential")),
+            *((specification.pk, specification.title) for specification in specifications),
+        ]
+
+    def filters(self) -> TaskFilters:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return TaskFilters(
+            specification=data.get("specification"),
+            kind=data.get("kind") or "",
+            overdue=bool(data.get("overdue")),
+            search=(data.get("q") or "").strip(),
+            order=data.get("order") or WAITING,
+        )

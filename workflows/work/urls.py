@@ -4,6 +4,7 @@ from workflows.work import views as task_views
 
 urlpatterns = [
     path("", task_views.inbox, name="work_inbox"),
+    path("done/", task_views.done_by_me, name="work_done"),
     path("<int:process_pk>/<int:task_pk>/", task_views.task, name="work_task"),
     path("<int:process_pk>/<int:task_pk>/take/", task_views.take, name="work_take"),
     path("<int:process_pk>/<int:task_pk>/release/", task_views.release, name="work_release"),

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from viewflow.workflow.flow.utils import wrap_view
+from viewflow.workflow.status import STATUS
 
 from assessments.online_tests.forms import MarkingForm
 from evidence.snapshots import selectors as portfolio
@@ -19,26 +21,48 @@ from rpl.accounts.roles import Role
 from workflows.appeals import services as appeals
 from workflows.cases import selectors as case_selectors
 from workflows.meetings import views as meeting_views
-from workflows.work import declarations
+from workflows.models import StepResult
+from workflows.work import declarations, duties
 from workflows.work import services as task_work
 from workflows.work.duties import OPEN
-from workflows.work.forms import ConflictDeclarationForm
+from workflows.work.forms import ConflictDeclarationForm, WorkListFilterForm
 
 WORKERS = (Role.ASSESSOR, Role.IDENTITY_OFFICER, Role.DECISION_MAKER)
+DONE_PER_PAGE = 25
 
 
 @role_required(*WORKERS)
 def inbox(request):
+    user = request.user
+    form = WorkListFilterForm(
+        request.GET or None, specifications=case_selectors.work_specifications(user)
+    )
+    filters = form.filters()
     return render(
         request,
         "workflows/inbox.html",
         {
-            "assigned_tasks": case_selectors.assigned_tasks(request.user),
-            "claimable_tasks": case_selectors.claimable_tasks(request.user),
-            "appeal_assigned_tasks": appeals.assigned_tasks(request.user),
-            "appeal_claimable_tasks": appeals.claimable_tasks(request.user),
+            "form": form,
+            "narrowed": filters.narrows,
+            "assigned_tasks": case_selectors.assigned_tasks(user, filters=filters),
+            "claimable_tasks": case_selectors.claimable_tasks(user, filters=filters),
+            "appeal_assigned_tasks": appeals.assigned_tasks(user, filters=filters),
+            "appeal_claimable_tasks": appeals.claimable_tasks(user, filters=filters),
             "nav": "work",
         },
+    )
+
+
+@role_required(*WORKERS)
+def done_by_me(request):
+    """The case and appeal tasks the user finished, newest first; each opens read-only."""
+    page = Paginator(case_selectors.done_tasks(request.user), DONE_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "workflows/done_by_me.html",
+        {"page_obj": page, "rows": case_selectors.done_rows(page), "nav": "work"},
     )
 
 
@@ -62,13 +86,16 @@ def release(request, process_pk, task_pk):
 
 
 def declaration_page(request, *, case, task, declare_url, form=None, status=200):
-    """Before the first look at a case: the declaration form, and nothing of the case."""
+    """Before the first look at a case: the declaration form, and of the case only who a
+    conflict of interest may be with (the candidate, the witnesses and their organisations)."""
     return render(
         request,
         "workflows/declare.html",
         {
             "case": case,
             "task": task,
+            "candidate": case.candidate,
+            "witnesses": case_selectors.portfolio_witnesses(case),
             "form": form or ConflictDeclarationForm(),
             "declare_url": declare_url,
         },
@@ -137,9 +164,90 @@ def evidence_file(request, process_pk, task_pk, item_pk):
 
 @login_required
 def task(request, process_pk, task_pk):
-    """Do a task: viewflow's wrapper locks the case, checks ownership and starts the task."""
-    flow_task = task_work.case_task(task_pk, process_pk).flow_task
+    """Do a task: viewflow's wrapper locks the case, checks ownership and starts the task. A task
+    the user does not hold opens read-only (``task_state_page``)."""
+    task = task_work.case_task(task_pk, process_pk)
+    if request.method == "GET" and not holds(request.user, task):
+        return _case_task_state(request, task)
+    flow_task = task.flow_task
     return wrap_view(flow_task, flow_task.view)(request, process_pk=process_pk, task_pk=task_pk)
+
+
+def holds(user, task) -> bool:
+    """Whether ``user`` holds ``task`` open, so that its own page serves them."""
+    return task.owner_id == user.pk and task.status in OPEN
+
+
+def task_state(task) -> str:
+    """What became of ``task``, as its read-only page says it."""
+    if task.status == STATUS.DONE:
+        return "done"
+    if task.status == STATUS.CANCELED:
+        return "cancelled"
+    if task.status in OPEN:
+        return "taken"
+    if task.status == STATUS.NEW and task.owner_id is None:
+        return "open"
+    return "unavailable"
+
+
+def task_state_page(request, task, *, case, roles, refusal, step_title, take_url, recorded):
+    """A task the user does not hold, read-only, for people with one of ``roles`` who held it, may
+    take it (``refusal(user, task)`` is None) or may read its ``case``: the micro-credential, the
+    step and what became of the task, and the button to take it when they may; ``recorded`` (what
+    the user recorded on it: ``outcomes`` and ``facts``) once done, for the person who did it.
+    Nothing else of the case. 403 unless the task was the user's or they may take it."""
+    user = request.user
+    if not any(user.has_role(role) for role in roles):
+        raise PermissionDenied
+    state = task_state(task)
+    reason = refusal(user, task) if state == "open" else None
+    may_take_it = state == "open" and reason is None
+    mine = task.owner_id == user.pk
+    if not (mine or may_take_it or _may_read(user, case)):
+        raise PermissionDenied
+    return render(
+        request,
+        "workflows/task_readonly.html",
+        {
+            "task": task,
+            "case": case,
+            "step_title": step_title,
+            "state": state,
+            "mine": mine,
+            "refusal": reason,
+            "take_url": take_url if may_take_it else None,
+            "recorded": recorded if state == "done" and mine else None,
+            "nav": "work",
+        },
+        status=200 if mine or may_take_it else 403,
+    )
+
+
+def _may_read(user, case) -> bool:
+    return case_selectors.cases_visible_to(user).filter(pk=case.pk).exists()
+
+
+def _case_task_state(request, task):
+    case = task.coerced_process
+    return task_state_page(
+        request,
+        task,
+        case=case,
+        roles=WORKERS,
+        refusal=duties.refusal,
+        step_title=case_selectors.step_title(case, (task.data or {}).get("step")),
+        take_url=reverse("work_take", args=[case.pk, task.pk]),
+        recorded=_recorded(task, case) if task.owner_id == request.user.pk else None,
+    )
+
+
+def _recorded(task, case) -> dict | None:
+    result = StepResult.objects.filter(task=task).first()
+    if result is None:
+        return None
+    (line,) = case_selectors.result_lines([result], case)
+    return {"outcomes": line.outcomes, "facts": line.facts}
 
 
 def _sheet_rows(form, evidence):
@@ -192,6 +300,7 @@ class StepTaskView(View):
             {
                 "case": case,
                 "step": step,
+                "step_title": case_selectors.step_title(case, step.id),
                 "node": node,
                 "task": activation.task,
                 "form": form,

@@ -22,6 +22,8 @@ from workflows.pipelines.schema.rules import rule_errors
 class _Step(StrictModel):
     id: Slug
     title: LocalizedText | None = None
+    # The named pool of people who take the step's tasks; without one, the role's default pool.
+    pool: Slug | None = None
     when: Condition | None = None
     deadline: Deadline | None = None
 
