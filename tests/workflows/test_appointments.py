@@ -6,6 +6,7 @@ from datetime import UTC, timedelta
 import pytest
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from rpl.audit.models import AuditEvent
@@ -259,3 +260,46 @@ def test_it_refuses_to_choose_a_time_that_has_passed(held, case, candidate):
     assert response.status_code == 400
     assert "That time has already passed" in response.content.decode()
     assert Appointment.objects.get().status == Appointment.Status.PROPOSED
+
+
+def test_it_lets_the_identity_officer_agree_a_time_for_a_video_check(
+    client,
+    candidate,
+    assessor,
+    assessor2,
+    identity_officer,
+    decision_maker,
+    django_capture_on_commit_callbacks,
+):
+    specification = seed([assessor, assessor2, identity_officer, decision_maker], method="video")
+    case = start(candidate, specification)
+    url = _task_url(case, "identity_check")
+    client.force_login(identity_officer)
+    page = client.get(take(client, url)).content.decode()
+    assert "Agree a time for the video call with the candidate" in page
+    recorded = {"method": "video", "verified": "yes", "note": "Face matches."}
+    refused = client.post(url, recorded).content.decode()
+    assert "Agree a time with the candidate first" in refused
+
+    mail.outbox.clear()
+    slot = _times(2)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url + "meeting/", _proposal(slot)).status_code == 302
+    (invitation,) = mail.outbox
+    assert invitation.to == [candidate.email]
+    assert invitation.subject == "Choose a time for your video identity check"
+
+    as_candidate = Client()
+    as_candidate.force_login(candidate)
+    timeline = as_candidate.get(reverse("case_timeline", args=[case.application_id]))
+    timeline = timeline.content.decode()
+    assert "Your video identity check" in timeline
+    appointment = Appointment.objects.get(case=case)
+    appointments.choose(appointment, actor=candidate, index=0)
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CONFIRMED
+    # Recorded only once the call has taken place.
+    assert "The meeting starts on" in client.post(url, recorded).content.decode()
+    Appointment.objects.filter(pk=appointment.pk).update(starts_at=timezone.now())
+    assert client.post(url, recorded).status_code == 302
+    assert case.step_results.get(step_id="identity").data["verified"] is True

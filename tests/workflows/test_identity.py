@@ -333,5 +333,5 @@ def test_it_shows_the_officer_the_candidate_s_name_and_e_mail(
     page = client.get(take(client, _check_url(checked))).content.decode()
     assert "Alice Candidate" in page
     assert 'href="mailto:alice@example.org"' in page
-    video_hint = "Agree the time of the video call with the candidate by e-mail."
+    video_hint = "Agree a time for the video call with the candidate"
     assert (video_hint in page) == (method == "video")

@@ -1,8 +1,8 @@
-"""Interviews and observations: agreeing a time with the candidate.
+"""Interviews, observations and video identity checks: agreeing a time with the candidate.
 
 Services (in transactions, audited; whoever acts next is e-mailed a link once the change commits):
 ``propose(case, step, *, actor, slots, duration_minutes, place)`` by a holder of one of the step's
-assessment tasks (with two assessors, one appointment serves both), ``choose(appointment, *,
+tasks (with two assessors, one appointment serves both), ``choose(appointment, *,
 actor, index)`` and ``ask_other_times(appointment, *, actor, note)`` by the candidate.
 Selectors: ``appointment_for(case, step_id)``, ``step_holders(case, step_id)``,
 ``score_refusal(case, step, node)`` (why a score sheet is not accepted yet), ``ics(appointment)``.
@@ -25,10 +25,13 @@ from rpl.audit import services as audit
 from rpl.site import absolute
 from workflows import notifications
 from workflows.models import Appointment
-from workflows.pipelines.schema import StepKind
+from workflows.pipelines.schema import IdentityMethod, StepKind
 from workflows.work.duties import ASSESS_NODES, OPEN
 
 MEETING_KINDS = frozenset({StepKind.INTERVIEW, StepKind.OBSERVATION})
+# The tasks whose holder agrees the time: the assessors of a meeting step, the identity officer
+# of a video identity check.
+MEETING_NODES = ASSESS_NODES | {"identity_check"}
 MAX_SLOTS = 3
 MIN_DURATION, MAX_DURATION = 15, 480
 HORIZON = timedelta(days=365)
@@ -39,7 +42,11 @@ class SchedulingError(Exception):
 
 
 def is_meeting_step(step) -> bool:
-    return step is not None and step.kind in MEETING_KINDS
+    if step is None:
+        return False
+    if step.kind == StepKind.IDENTITY_CHECK:
+        return step.method == IdentityMethod.VIDEO
+    return step.kind in MEETING_KINDS
 
 
 def appointment_for(case, step_id) -> Appointment | None:
@@ -47,14 +54,14 @@ def appointment_for(case, step_id) -> Appointment | None:
 
 
 def step_holders(case, step_id) -> list[Task]:
-    """The open assessment tasks of a step that someone holds."""
+    """The open tasks of a step that someone holds (its assessors, or its identity officer)."""
     tasks = Task.objects.filter(process=case, owner__isnull=False, status__in=OPEN).select_related(
         "owner"
     )
     return [
         task
         for task in tasks
-        if task.flow_task.name in ASSESS_NODES and (task.data or {}).get("step") == step_id
+        if task.flow_task.name in MEETING_NODES and (task.data or {}).get("step") == step_id
     ]
 
 
@@ -81,8 +88,9 @@ def place_link(appointment) -> str:
 
 
 def score_refusal(case, step, node) -> str | None:
-    """Why an assessor's score sheet for an interview or observation is not accepted yet."""
-    if node not in ASSESS_NODES or not is_meeting_step(step):
+    """Why the record of a meeting step (an interview's or observation's score sheet, a video
+    identity check) is not accepted yet."""
+    if node not in MEETING_NODES or not is_meeting_step(step):
         return None
     appointment = appointment_for(case, step.id)
     if appointment is None:
@@ -149,7 +157,7 @@ def propose(case, step, *, actor, slots, duration_minutes: int, place: str) -> A
         if case.status != PROCESS.NEW or case.current_step is None:
             raise SchedulingError(_("This case is no longer open."))
         if case.current_step.id != step.id or not holds_step(actor, case, step):
-            raise SchedulingError(_("Only an assessor holding this step's task may propose times."))
+            raise SchedulingError(_("Only a person holding this step's task may propose times."))
         values = {
             "proposed_by": actor,
             "slots": [slot.isoformat() for slot in slots],
@@ -251,6 +259,8 @@ def ask_other_times(appointment, *, actor, note: str) -> Appointment:
 
 def _kind_label(appointment) -> str:
     step = appointment.case.plan_model.step(appointment.step_id)
+    if step.kind == StepKind.IDENTITY_CHECK:
+        return _("video identity check")
     return _("interview") if step.kind == StepKind.INTERVIEW else _("observation")
 
 
@@ -271,9 +281,9 @@ def _tell_candidate(appointment) -> None:
         subject = _("Choose a time for your %(kind)s") % values
         body = (
             _(
-                "Hello %(candidate)s,\n\nFor your application for “%(credential)s”, the "
-                "assessor proposes these times for the %(kind)s (%(minutes)s minutes, "
-                "%(place)s):\n%(times)s\n\nChoose one, or ask for other times, here: %(link)s"
+                "Hello %(candidate)s,\n\nFor your application for “%(credential)s”, these "
+                "times are proposed for the %(kind)s (%(minutes)s minutes, %(place)s):\n"
+                "%(times)s\n\nChoose one, or ask for other times, here: %(link)s"
             )
             % values
         )

@@ -29,7 +29,7 @@ from workflows.meetings.forms import IdentityDocumentForm, ProposeTimesForm, Tim
 from workflows.models import Appointment, Case, IdentityDocument
 from workflows.work import declarations
 from workflows.work import services as task_work
-from workflows.work.duties import ASSESS_NODES, OPEN
+from workflows.work.duties import OPEN
 
 candidate_only = role_required(Role.CANDIDATE)
 
@@ -52,7 +52,7 @@ def _appointment_view(appointment) -> dict | None:
 def task_parts(case, step, node, task) -> dict:
     """What ``_appointment.html`` and ``_identity.html`` show on the task page."""
     parts = {}
-    if node in ASSESS_NODES and appointments.is_meeting_step(step):
+    if node in appointments.MEETING_NODES and appointments.is_meeting_step(step):
         parts["meeting"] = {
             "kind": step.kind,
             "appointment": _appointment_view(appointments.appointment_for(case, step.id)),
@@ -124,9 +124,9 @@ def _meeting_step(task):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.ASSESSOR)
+@role_required(Role.ASSESSOR, Role.IDENTITY_OFFICER)
 def propose(request, process_pk, task_pk):
-    task = _held_task(request, process_pk, task_pk, ASSESS_NODES)
+    task = _held_task(request, process_pk, task_pk, appointments.MEETING_NODES)
     case, step = _meeting_step(task)
     current = appointments.appointment_for(case, step.id)
     initial = (
@@ -173,9 +173,9 @@ def _calendar(appointment) -> HttpResponse:
 
 @never_cache
 @require_GET
-@role_required(Role.ASSESSOR)
+@role_required(Role.ASSESSOR, Role.IDENTITY_OFFICER)
 def staff_calendar(request, process_pk, task_pk):
-    task = _held_task(request, process_pk, task_pk, ASSESS_NODES)
+    task = _held_task(request, process_pk, task_pk, appointments.MEETING_NODES)
     case, step = _meeting_step(task)
     return _calendar(appointments.appointment_for(case, step.id))
 
