@@ -1,25 +1,42 @@
 """The home page of each role: the only page that shows what several apps hold, so it lives with
 the project's wiring, above every app."""
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from evidence.portfolio.selectors import applications_of
+from credentials.catalogue.selectors import published_specifications
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
 from rpl.accounts.selectors import users_per_role
 from rpl.audit.selectors import recent_events, verify_chain
 from workflows.cases import selectors as case_selectors
+from workflows.cases.todo import overview_of
 from workflows.staffing.stalls import stalls
 
+# How many micro-credentials open for applications the landing page shows.
+LANDING_SPECIFICATIONS = 3
 
-@login_required
+
 def home(request):
-    """Send each person to the home page of their first role."""
+    """What recognition of prior learning is here, for visitors; each person who is logged in
+    goes to the home page of their first role."""
+    if not request.user.is_authenticated:
+        return _landing(request)
     roles = request.user.roles
     if not roles:
         return render(request, "home/no_role.html")
     return redirect("role_home", role=roles[0].value)
+
+
+def _landing(request):
+    published = published_specifications()
+    return render(
+        request,
+        "home/landing.html",
+        {
+            "open_specifications": published.filter(assessment_ready=True)[:LANDING_SPECIFICATIONS],
+            "published_count": published.count(),
+        },
+    )
 
 
 def _work(request):
@@ -30,7 +47,12 @@ def _work(request):
 
 
 def _candidate(request):
-    return {"applications": applications_of(request.user)}
+    overview = overview_of(request.user)
+    return {
+        "todo": overview.todo,
+        "applications": overview.applications,
+        "credentials": overview.credentials,
+    }
 
 
 def _quality_officer(request):

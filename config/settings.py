@@ -148,6 +148,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Warsaw")
 USE_I18N = True
 USE_TZ = True
+# Dates and times in European order with the time zone, the same way on every page and e-mail.
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
@@ -158,9 +160,20 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 EVIDENCE_STORAGE_ROOT = Path(env_str("EVIDENCE_STORAGE_ROOT", str(VAR_DIR / "evidence")))
 # Issuer private keys are stored encrypted with a key derived from this (or SECRET_KEY).
 CREDENTIAL_KEY_ENCRYPTION_KEY = env_str("CREDENTIAL_KEY_ENCRYPTION_KEY")
+# The audit chain's events are HMACs and its checkpoints are signed with a key derived from this
+# (or from SECRET_KEY when it is not set: check --deploy warns in production). Keep it outside the
+# database and never change it: events and checkpoints made with it verify only with it.
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY")
+# Signed checkpoints of the chain head are appended here (and e-mailed to quality officers).
+AUDIT_CHECKPOINT_FILE = Path(
+    env_str("AUDIT_CHECKPOINT_FILE") or str(VAR_DIR / "audit-checkpoints.log")
+)
 
 EVIDENCE_MAX_FILE_MB = env_int("EVIDENCE_MAX_FILE_MB", 100)
 EVIDENCE_QUOTA_MB = env_int("EVIDENCE_QUOTA_MB", 1024)
+# An unfinished chunked upload with no chunk for this many hours is abandoned: the sweep deletes
+# it with its partial file, and partial files no upload owns once they are as old.
+EVIDENCE_ABANDONED_UPLOAD_HOURS = env_int("EVIDENCE_ABANDONED_UPLOAD_HOURS", 24)
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -199,13 +212,27 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Jobs survive a killed worker (docs/decisions/0011-jobs-survive-crashes.md): a message is
+# acknowledged only once its job has run, a worker process that dies mid-job gives its message
+# back, and with Redis a message a dead worker held is delivered again after the visibility
+# timeout. Every job is therefore safe to run twice. The timeout must be longer than the longest
+# countdown a job waits (retries: at most 10 minutes); a redelivery to a second worker while the
+# first still runs is harmless (leases and claims), only wasted work. RabbitMQ gives a dead
+# consumer's messages back at once; raise its consumer_timeout (30 min) above the longest job.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A running bulk-issuing job is held by its worker for this long, renewed with every row; when a
+# worker dies, another takes the job over once it runs out (credentials.bulk.jobs).
+BULK_ISSUE_LEASE_SECONDS = env_int("BULK_ISSUE_LEASE_SECONDS", 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Modules that hold background jobs; a worker imports them at start.
 CELERY_IMPORTS = [
     "rpl.accounts.jobs",
+    "rpl.audit.jobs",
     "credentials.bulk.jobs",
+    "evidence.uploads.jobs",
     "assessments.online_tests.jobs",
     "workflows.jobs",
     "webhooks.jobs",
@@ -218,6 +245,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "send-stall-digest": {"task": "workflows.jobs.send_stall_digest", "schedule": 86400.0},
+    "write-audit-checkpoint": {"task": "rpl.audit.jobs.write_checkpoint", "schedule": 86400.0},
+}
+
+CELERY_BEAT_SCHEDULE["sweep-abandoned-uploads"] = {
+    "task": "evidence.uploads.jobs.sweep_abandoned_uploads",
+    "schedule": 3600.0,
+}
+
+# Bulk-issuing jobs whose worker died (lease ran out) or whose message was lost: send them again.
+CELERY_BEAT_SCHEDULE["reclaim-stale-bulk-jobs"] = {
+    "task": "credentials.bulk.jobs.reclaim_stale_jobs",
+    "schedule": 60.0,
 }
 
 # Security headers. CSP allows only our own scripts and styles: no inline code anywhere.

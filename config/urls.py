@@ -7,6 +7,9 @@ from rpl.accounts import views as accounts
 from rpl.accounts.roles import Role
 
 role_pattern = "|".join(Role.values)
+# A request Django cannot read (a form over DATA_UPLOAD_MAX_MEMORY_SIZE, say): a page in the
+# visitor's language that says why and to go back, where the browser kept what was typed.
+handler400 = "workflows.pipelines.views.bad_request"
 
 urlpatterns = [
     path("", home.home, name="home"),

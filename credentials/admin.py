@@ -1,39 +1,24 @@
 """Read-only views in the Django admin. Changes go through the catalogue pages, which call
-``credentials.catalogue.services`` so that every change is audited."""
+``credentials.catalogue.services``, and the issuing services (issue, suspend, reinstate,
+revoke), so that every change is audited; the admin adds, changes and deletes nothing."""
 
 from django.contrib import admin
 from django.db import models
 
 from credentials.catalogue.models import LearningOutcome, Organisation, Specification
+from credentials.issuing.models import IssuedCredential, StatusList
+from rpl.audit.admin import ReadOnlyAdminMixin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class LearningOutcomeInline(admin.TabularInline):
+class LearningOutcomeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = LearningOutcome
     fields = ("position", "statement_en", "statement_pl", "esco_uri")
     extra = 0
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Organisation)
@@ -49,3 +34,19 @@ class SpecificationAdmin(ReadOnlyAdmin):
     search_fields = ("slug", "title_en", "title_pl")
     list_select_related = ("awarding_body",)
     inlines = [LearningOutcomeInline]
+
+
+@admin.register(IssuedCredential)
+class IssuedCredentialAdmin(ReadOnlyAdmin):
+    list_display = ("public_id", "learner", "specification", "organisation", "state", "issued_at")
+    list_filter = ("state", "organisation")
+    search_fields = ("public_id", "learner__email", "specification__slug")
+    list_select_related = ("learner", "specification", "organisation")
+
+
+@admin.register(StatusList)
+class StatusListAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "organisation", "purpose", "number", "size", "used", "updated_at")
+    list_filter = ("purpose", "organisation")
+    list_select_related = ("organisation",)
+    exclude = ("bits",)  # raw bytes; the signed list beside them says the same

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FrozenError(Exception):
@@ -296,6 +297,16 @@ class WitnessRequest(models.Model):
         ANSWERED = "answered", _("Testimony received")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Relation(models.TextChoices):
+        """How the witness knows the candidate's work; the e-mail and pages speak of them from it
+        (``evidence.witnesses.services.as_relation``)."""
+
+        MANAGER = "manager", _("Manager or supervisor")
+        COLLEAGUE = "colleague", _("Colleague")
+        CLIENT = "client", _("Client or customer")
+        TEACHER = "teacher", _("Teacher or trainer")
+        OTHER = "other", pgettext_lazy("witness relation", "Other")
+
     application = models.ForeignKey(
         Application,
         verbose_name=_("application"),
@@ -304,7 +315,15 @@ class WitnessRequest(models.Model):
     )
     witness_name = models.CharField(_("witness's name"), max_length=200)
     witness_email = models.EmailField(_("witness's e-mail address"))
-    relationship = models.CharField(_("how they know your work"), max_length=200)
+    relation = models.CharField(
+        _("how they know the candidate's work"),
+        max_length=20,
+        choices=Relation.choices,
+        default=Relation.OTHER,  # requests made before it was asked
+    )
+    # Their role or organisation; in requests made before ``relation`` was asked, the candidate's
+    # own words on how the witness knows their work.
+    relationship = models.CharField(_("their role or organisation"), max_length=200)
     claim = models.TextField(_("what you ask them to confirm"))
     outcomes = models.ManyToManyField(
         "credentials.LearningOutcome",
@@ -351,6 +370,9 @@ class Testimony(models.Model):
         EvidenceItem, null=True, on_delete=models.PROTECT, related_name="testimony"
     )
     created_at = models.DateTimeField(_("received"), default=timezone.now)
+    # When the witness declared that what they wrote is true and that they know the work as
+    # described; empty for testimonies received before the declaration was asked.
+    declared_at = models.DateTimeField(_("declaration made"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("testimony")

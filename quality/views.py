@@ -13,10 +13,11 @@ from viewflow.workflow.models import Task
 
 from credentials.catalogue.models import Specification
 from quality.audits import dossier as dossiers
-from quality.audits import services
+from quality.audits import services, wording
 from quality.audits.flows import AuditFlow, AuditTask
 from quality.forms import CaseNumberForm, PeriodForm, PolicyForm, ReviewForm
 from quality.statistics import figures as statistics
+from quality.statistics import units
 from quality.statistics.charts import bar_chart
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
@@ -50,6 +51,7 @@ def _assessor_charts(rows):
     return [
         {
             "specification": spec,
+            "caption": _("Mean score per assessor: %(spec)s") % {"spec": spec.title},
             "svg": bar_chart(
                 chart_id=f"assessors-{spec.pk}",
                 title=_("Mean score per assessor: %(spec)s") % {"spec": spec.title},
@@ -60,9 +62,11 @@ def _assessor_charts(rows):
                 % {"gap": round(statistics.OUTLIER_GAP * 100)},
                 rows=[
                     (
-                        row.assessor.get_full_name() or row.assessor.email,
+                        (row.assessor.get_full_name() or row.assessor.email)
+                        + (f" — {_('more lenient')}" if row.flag == "lenient" else "")
+                        + (f" — {_('more severe')}" if row.flag == "severe" else ""),
                         row.mean_share * 100,
-                        f"{row.mean_share * 100:.0f} %",
+                        units.percent(row.mean_share * 100),
                         bool(row.flag),
                     )
                     for row in group
@@ -78,16 +82,19 @@ def _waits_chart(waits):
     rows = [w for w in waits if w["mean"] is not None]
     if not rows:
         return None
-    longest = max(w["mean"].total_seconds() for w in rows) / 86400 or 1
+    longest = max(w["mean"].total_seconds() for w in rows) or 1
     return bar_chart(
         chart_id="waits",
-        title=_("Mean days at each step"),
-        description=_("Steps where cases wait longest, longest first."),
+        title=_("Mean time at each step"),
+        description=_(
+            "Steps where cases wait longest, longest first: the mean time from a task's "
+            "creation to its completion."
+        ),
         rows=[
             (
-                f"{w['specification'].slug} · {w['step']}",
-                w["mean"].total_seconds() / 86400,
-                _("%(days).1f days") % {"days": w["mean"].total_seconds() / 86400},
+                f"{w['step_title']} · {w['specification'].title}",
+                w["mean"].total_seconds(),
+                units.duration(w["mean"]),
                 False,
             )
             for w in rows
@@ -216,11 +223,13 @@ def review(request, **kwargs):
             messages.success(request, _("Your verdict on the audit is recorded."))
             return redirect("quality:dashboard")
     services.log_view(request.user, "audit", target=audit_case.audited_case, audit=audit_case.pk)
+    vocabulary = wording.Vocabulary.of_case(audit_case.audited_case)
     return render(
         request,
         "quality/review.html",
         {
             "audit_case": audit_case,
+            "near": wording.near_lines((audit_case.details or {}).get("near"), vocabulary),
             "task": activation.task,
             "form": form,
             "credential": credential,

@@ -9,6 +9,13 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(settings, tmp_path):
+    """Each test its own checkpoint file: a developer's var/ never decides whether a chain
+    verifies."""
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.log"
+
+
 @pytest.fixture
 def candidate(db):
     return make_user(Role.CANDIDATE, email="alice@example.org", full_name="Alice Candidate")

@@ -315,10 +315,13 @@ def deliver(delivery_id, *, now=None) -> Delivery | None:
 
 def send_due(*, now=None, limit: int = SWEEP_BATCH) -> int:
     """Send the deliveries whose time has come (retries, and any a worker lost); returns how
-    many were sent. Celery beat runs it every minute; ``manage.py send_webhooks`` too."""
-    now = now or timezone.now()
+    many were sent. Celery beat runs it every minute; ``manage.py send_webhooks`` too.
+
+    Without ``now``, each delivery is claimed with the time it is sent at, so that a lease taken
+    late in a long sweep (slow receivers) runs from then, not from the start of the sweep: the
+    next sweep must not find it run out and send the same attempt while this one still is."""
     due = (
-        Delivery.objects.filter(_due(now))
+        Delivery.objects.filter(_due(now or timezone.now()))
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )

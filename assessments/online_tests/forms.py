@@ -1,12 +1,36 @@
 """Forms: the candidate's answers, the bank import, and the assessor's marks for short answers."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Question
 from assessments.online_tests import selectors, services
+from assessments.online_tests.text import inline_text
 
 MAX_BANK_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Row:
+    """One drawn question on the page: its number, the question, its bound field."""
+
+    number: int
+    question: Question
+    field: forms.BoundField
+
+    @property
+    def anchor(self) -> str:
+        return f"question-{self.number}"
+
+    @property
+    def answered(self) -> bool:
+        """Whether the field holds an answer: the one saved, or the one just sent."""
+        value = self.field.value()
+        if isinstance(value, str):
+            return bool(value.strip())
+        return bool(value)
 
 
 class AnswersForm(forms.Form):
@@ -20,7 +44,8 @@ class AnswersForm(forms.Form):
         for number, (question, options) in enumerate(rows, start=1):
             name = f"q{question.pk}"
             label = _("Question %(n)s") % {"n": number}
-            choices = [(str(o.pk), o.label) for o in options]
+            # Option texts may hold `code`: shown in a code font, everything else escaped.
+            choices = [(str(o.pk), inline_text(o.label)) for o in options]
             previous = latest.get(question.pk)
             if question.kind == Question.Kind.SHORT:
                 field = forms.CharField(
@@ -45,14 +70,16 @@ class AnswersForm(forms.Form):
                 )
                 initial[name] = [str(pk) for pk in previous.chosen] if previous else []
             self.fields[name] = field
-            self.rows.append((number, question, self[name]))
+            self.rows.append((number, question, name))
         if not self.is_bound:
             self.initial = initial
+        self.rows = [Row(number, question, self[name]) for number, question, name in self.rows]
 
     def answers(self) -> dict:
         result = {}
-        for _number, question, bound in self.rows:
-            value = self.cleaned_data.get(bound.name)
+        for row in self.rows:
+            question = row.question
+            value = self.cleaned_data.get(row.field.name)
             if question.kind == Question.Kind.SHORT:
                 result[question.pk] = value or ""
             elif question.kind == Question.Kind.SINGLE:
@@ -84,7 +111,8 @@ class BankImportForm(forms.Form):
         if upload.size > MAX_BANK_BYTES:
             raise forms.ValidationError(_("The file is larger than 1 MB: split the bank."))
         try:
-            return upload.read().decode("utf-8")
+            # Strictly UTF-8 (a byte order mark is fine); another encoding is never guessed.
+            return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise forms.ValidationError(
                 _("The file is not UTF-8 text: save it as UTF-8 and try again.")

@@ -206,15 +206,20 @@ def _invite(sitting) -> None:
 
 
 def start_refusal(sitting) -> str | None:
-    """Why the candidate may not start an attempt now, or None."""
-    if not selectors.is_live(sitting):
-        return _("This test is over: no more attempts can be made.")
-    attempts = list(sitting.attempts.all())
-    if any(a.is_open for a in attempts):
-        return _("You already have an attempt in progress: continue it.")
-    if len(attempts) >= sitting.attempts_allowed:
-        return _("You have used all your attempts.")
-    return None
+    """Why the candidate may not start an attempt now, in words, or None."""
+    why = selectors.standing(sitting).why
+    Why = selectors.Why  # noqa: N806 - the names of the reasons
+    return {
+        None: None,
+        Why.IN_PROGRESS: _("You already have an attempt in progress: continue it."),
+        Why.PASSED: _("This test is over: you passed, so no more attempts are needed."),
+        Why.FOR_MARKING: _(
+            "This test is over: your attempt may reach the pass mark once an assessor has marked "
+            "its short answers, so no more attempts can be made."
+        ),
+        Why.USED_ALL: _("This test is over: you have used all your attempts."),
+        Why.CASE_CLOSED: _("This test is over: your case is no longer running."),
+    }[why]
 
 
 @transaction.atomic

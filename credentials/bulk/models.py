@@ -1,7 +1,10 @@
 """Bulk issuing from a CSV file (issue 6, item 8). Written by ``credentials.bulk.jobs`` and the bulk
 pages; the file is checked by ``credentials.bulk.rows`` before a job is created.
 
-- :class:`BulkIssueJob`: one uploaded file, with the valid rows to issue and the progress.
+- :class:`BulkIssueJob`: one uploaded file, with the valid rows to issue and the progress. A
+  running job is held by one worker at a time through a lease (``lease_owner`` until
+  ``lease_expires_at``), renewed with each row it commits; a job whose lease ran out (its worker
+  died) is taken over and carries on from ``processed_rows`` (docs/decisions/0011).
 - :class:`BulkIssuedRow`: one row that was issued. Its ``key`` (``credentials.bulk.rows.row_key``:
   e-mail, specification and assessment date) is unique, so the same row is never issued twice,
   whether the file is uploaded again or two jobs run at the same time.
@@ -43,6 +46,14 @@ class BulkIssueJob(models.Model):
     language = models.CharField(_("language"), max_length=10, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The lease (credentials.bulk.jobs): the worker that holds a running job, until when. Empty
+    # owner: nobody holds it (waiting, or released for another worker to resume it). For a
+    # waiting job the expiry is when its message is sent again if no worker has taken it.
+    lease_owner = models.CharField(_("held by"), max_length=100, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField(_("held until"), null=True, blank=True, editable=False)
+    # Times in a row the job was taken over from a worker that stopped, without a row issued
+    # since: a row that kills its worker every time fails the job instead of looping forever.
+    interruptions = models.PositiveIntegerField(_("interruptions"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("bulk issuing job")
@@ -67,6 +78,20 @@ class BulkIssueJob(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
+    def is_interrupted(self) -> bool:
+        """Running, but its worker stopped (the lease ran out or was released): another worker
+        resumes it where it stopped."""
+        if self.status != self.Status.RUNNING or self.lease_expires_at is None:
+            return False
+        return not self.lease_owner or self.lease_expires_at < timezone.now()
+
+    @property
+    def status_label(self) -> str:
+        if self.is_interrupted:
+            return str(_("Interrupted, resuming"))
+        return str(self.get_status_display())
+
+    @property
     def percent(self) -> int:
         return round(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
 
@@ -74,7 +99,7 @@ class BulkIssueJob(models.Model):
         """What the job page shows and polls for."""
         return {
             "status": self.status,
-            "status_display": str(self.get_status_display()),
+            "status_display": self.status_label,
             "finished": self.is_finished,
             "total": self.total_rows,
             "processed": self.processed_rows,

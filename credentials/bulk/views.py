@@ -3,9 +3,10 @@
 The file is checked whole before anything is issued (``credentials.bulk.rows``); when a row is
 wrong, the upload page lists every error and nothing is issued. A valid file becomes a
 ``BulkIssueJob`` that ``credentials.bulk.jobs.run_bulk_issue`` works through in the background.
+A job whose worker stopped shows as interrupted and resumes by itself; "start again" restarts a
+failed job, or sends an interrupted one to a worker at once.
 """
 
-import logging
 import os
 
 from django import forms
@@ -13,18 +14,17 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from credentials.bulk import jobs as bulk_jobs
 from credentials.bulk import rows as bulk
-from credentials.bulk.jobs import run_bulk_issue
 from credentials.bulk.models import BulkIssueJob
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
 from rpl.audit import services as audit
-
-logger = logging.getLogger(__name__)
 
 
 class BulkUploadForm(forms.Form):
@@ -50,16 +50,6 @@ class BulkUploadForm(forms.Form):
         return upload
 
 
-def _start(job: BulkIssueJob) -> None:
-    def start():
-        try:
-            run_bulk_issue.delay(job.pk)
-        except Exception:  # noqa: BLE001 - e.g. the broker is down: the job waits to be retried
-            logger.exception("could not start bulk issuing job %s", job.pk)
-
-    transaction.on_commit(start)
-
-
 @role_required(Role.ADMINISTRATOR)
 @require_http_methods(["GET", "POST"])
 def upload(request):
@@ -79,6 +69,8 @@ def upload(request):
                     rows=[row.as_dict() for row in result.rows],
                     total_rows=len(result.rows),
                     language=get_language() or "",
+                    # The time a worker has to take it before the sweeper sends it again.
+                    lease_expires_at=timezone.now() + bulk_jobs.lease_length(),
                 )
                 audit.record(
                     actor=request.user,
@@ -86,7 +78,7 @@ def upload(request):
                     target=job,
                     changes={"file": file_name, "rows": job.total_rows},
                 )
-                _start(job)
+                bulk_jobs.send(job.pk)
             messages.success(
                 request,
                 _("The file “%(name)s” was checked: %(count)s rows are being issued.")
@@ -133,9 +125,14 @@ def job_progress(request, job_id):
 def job_retry(request, job_id):
     job = get_object_or_404(BulkIssueJob, pk=job_id)
     if job.status == BulkIssueJob.Status.FAILED:
-        audit.record(actor=request.user, action="bulk_issue.restarted", target=job, changes={})
-        _start(job)
+        if bulk_jobs.restart(job, actor=request.user):
+            messages.success(
+                request,
+                _("The job was started again. Rows already issued are skipped as duplicates."),
+            )
+    elif job.is_interrupted and bulk_jobs.resume(job, actor=request.user):
         messages.success(
-            request, _("The job was started again. Rows already issued are skipped as duplicates.")
+            request,
+            _("The job was sent to a worker again. It goes on from the first row not yet issued."),
         )
     return redirect("issued:bulk_job", job_id=job.pk)

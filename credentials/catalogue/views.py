@@ -19,6 +19,7 @@ from credentials.catalogue.forms import (
     outcome_formset,
 )
 from credentials.catalogue.models import Organisation, Specification
+from credentials.catalogue.signals import describing_assessment
 from credentials.catalogue.vocabularies import Status
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
@@ -67,10 +68,17 @@ def detail(request, slug):
         {
             "spec": specification,
             "outcomes": selectors.outcomes_of(specification),
+            "assessment": _assessment_in_words(specification),
             "can_manage": can_manage,
             "nav": "catalogue",
         },
     )
+
+
+def _assessment_in_words(specification) -> list:
+    """How the specification is assessed, step by step, as the apps that assess it describe it."""
+    replies = describing_assessment.send(sender=Specification, specification=specification)
+    return [step for _receiver, steps in replies for step in steps]
 
 
 # Administrators: specifications ----------------------------------------------------------------

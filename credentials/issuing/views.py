@@ -2,28 +2,33 @@
 
 Public (no log-in): the verification page of a credential (HTML, or the JSON-LD by content
 negotiation), the verify form, the issuers' DID documents, the status lists and our JSON-LD
-extension context. Candidates: their wallet and downloads. Quality officers: the list of issued
+extension context, the badge images. Candidates: their wallet, the page of a new award and
+downloads. Quality officers: the list of issued
 credentials and the revoke / suspend / reinstate form.
 """
 
 import hashlib
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from credentials.catalogue.models import Organisation
-from credentials.issuing import certificate, keys, status_lists, verification
+from credentials.catalogue.models import Organisation, Specification
+from credentials.issuing import badges, certificate, keys, status_lists, verification
 from credentials.issuing import documents as issuing
 from credentials.issuing import services as issuing_services
 from credentials.issuing.models import IssuedCredential, StatusList
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
+from rpl.site import absolute
 
 JSONLD_TYPES = ("application/ld+json", "application/vc+ld+json", "application/vc")
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
@@ -110,6 +115,9 @@ def credential_page(request, public_id):
             "about": issuing.describe(credential.document),
             "report": report,
             "checks": _checks(report),
+            "badge_url": badge_url(credential.specification),
+            "badge_path": reverse("issued:badge", args=[credential.specification.slug, "svg"]),
+            "page_url": issuing.credential_url(credential.public_id),
         },
     )
     response["Vary"] = "Accept, Accept-Language, Cookie"
@@ -219,6 +227,65 @@ def wallet(request):
         for credential in credentials
     ]
     return render(request, "credentials/issued/wallet.html", {"rows": rows, "nav": "wallet"})
+
+
+BADGE_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+def badge(request, slug, fmt):
+    """The badge image of a specification that has been published (issued credentials show it
+    after it is retired too), in the active language (``?lang=pl`` or ``en``)."""
+    if fmt not in BADGE_TYPES:
+        raise Http404
+    specification = get_object_or_404(
+        Specification.objects.select_related("awarding_body"),
+        slug=slug,
+        published_at__isnull=False,
+    )
+    language = request.GET.get("lang")
+    with translation.override(language if language in dict(settings.LANGUAGES) else None):
+        body = badges.svg(specification) if fmt == "svg" else badges.png(specification)
+    response = HttpResponse(body, content_type=BADGE_TYPES[fmt])
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def badge_url(specification, fmt="png") -> str:
+    """The absolute address of the specification's badge in the active language."""
+    path = reverse("issued:badge", args=[specification.slug, fmt])
+    return absolute(f"{path}?{urlencode({'lang': translation.get_language() or 'en'})}")
+
+
+@role_required(Role.CANDIDATE)
+def ready(request, public_id):
+    """ "Your credential is ready": the moment of the award, for its holder only."""
+    credential = get_object_or_404(
+        IssuedCredential.objects.select_related("specification", "organisation"),
+        public_id=public_id,
+        learner=request.user,
+    )
+    link = issuing.credential_url(credential.public_id)
+    about = issuing.describe(credential.document)
+    subject = _("My micro-credential: %(title)s") % {"title": about["title"]}
+    body = _("%(title)s, awarded by %(issuer)s. Anyone can verify it here: %(link)s") % {
+        "title": about["title"],
+        "issuer": about["issuer"],
+        "link": link,
+    }
+    return render(
+        request,
+        "credentials/issued/ready.html",
+        {
+            "credential": credential,
+            "about": about,
+            "link": link,
+            "usable": credential.state == IssuedCredential.State.ACTIVE
+            and not credential.is_expired,
+            "linkedin": linkedin_url(credential),
+            "mailto": f"mailto:?{urlencode({'subject': subject, 'body': body}, quote_via=quote)}",
+            "nav": "wallet",
+        },
+    )
 
 
 @role_required(Role.CANDIDATE)

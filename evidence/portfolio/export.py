@@ -101,6 +101,7 @@ def _application(application: Application) -> dict:
             {
                 "witness_name": r.witness_name,
                 "witness_email": r.witness_email,
+                "relation": r.relation,
                 "relationship": r.relationship,
                 "claim": r.claim,
                 "status": r.status,
@@ -113,6 +114,7 @@ def _application(application: Application) -> dict:
                         "relationship": r.testimony.relationship,
                         "confirmation": r.testimony.confirmation,
                         "statement": r.testimony.statement,
+                        "declared_at": r.testimony.declared_at,
                         "created_at": r.testimony.created_at,
                     }
                     if hasattr(r, "testimony")

@@ -135,3 +135,20 @@ class WithdrawForm(forms.Form):
         label=_("I understand that a withdrawn application cannot be reopened."),
         error_messages={"required": _("Tick the box to confirm that you want to withdraw.")},
     )
+
+
+class SubmitForm(forms.Form):
+    """The declaration the candidate makes before their portfolio is frozen and judged."""
+
+    declaration = forms.BooleanField(
+        label=_(
+            "I declare that this work and evidence are my own and true, and that I have not "
+            "changed what others wrote about me."
+        ),
+        error_messages={
+            "required": _(
+                "Tick the declaration to submit: assessors can only judge work that you "
+                "declare as your own. Nothing you prepared is lost."
+            )
+        },
+    )

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from credentials.catalogue.selectors import outcomes_of
 from evidence.models import (
@@ -56,17 +57,18 @@ def locked(application: Application) -> Application:
 # Applying -------------------------------------------------------------------------------------
 
 
+NOT_OPEN_YET = gettext_lazy(
+    "This micro-credential is not open for applications yet: its assessment is still being set "
+    "up. Please come back later."
+)
+
+
 @transaction.atomic
 def start_application(*, candidate, specification) -> Application:
     if not specification.is_published:
         raise ApplicationError(_("This micro-credential is not open for applications."))
     if not specification.assessment_ready:
-        raise ApplicationError(
-            _(
-                "This micro-credential is not open for applications yet: its assessment is "
-                "still being set up. Please come back later."
-            )
-        )
+        raise ApplicationError(str(NOT_OPEN_YET))
     existing = (
         Application.objects.filter(candidate=candidate, specification=specification)
         .exclude(status=Application.Status.WITHDRAWN)
@@ -284,7 +286,10 @@ def freeze(application, *, actor) -> Snapshot:
     problems = missing_before_submit(application)
     if problems:
         raise ApplicationError(" ".join(problems))
-    Upload.objects.filter(application=application, item__isnull=True).delete()
+    unfinished = Upload.objects.filter(application=application, item__isnull=True)
+    for upload_id in list(unfinished.values_list("pk", flat=True)):
+        transaction.on_commit(lambda upload_id=upload_id: storage.discard_partial(upload_id))
+    unfinished.delete()
     content = snapshot_content(application)
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     snapshot = Snapshot.objects.create(

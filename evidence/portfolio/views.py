@@ -56,6 +56,9 @@ def apply(request, slug):
         spec = get_published_specification(slug=slug)
     except Specification.DoesNotExist:
         raise Http404 from None
+    if not spec.assessment_ready:
+        messages.error(request, services.NOT_OPEN_YET)
+        return redirect("credentials:detail", slug=slug)
     if request.method == "POST":
         try:
             application = services.start_application(candidate=request.user, specification=spec)

@@ -5,8 +5,13 @@ quota counts stored files and uploads under way. Raise ``storage.UploadError`` (
 code), or ``evidence.portfolio.services.ApplicationError`` when the application cannot change.
 """
 
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evidence.models import EvidenceItem, Upload
@@ -173,3 +178,111 @@ def _receive_chunk(upload: Upload, *, actor, stream, offset: int) -> Upload:
 def _abandon(upload: Upload) -> None:
     storage.discard_partial(upload.pk)
     Upload.objects.filter(pk=upload.pk).delete()
+
+
+# Abandoned uploads ------------------------------------------------------------------------------
+
+# How many removed uploads and fragments the sweep's audit event lists one by one (counts are
+# always complete).
+AUDIT_LIST_LIMIT = 200
+
+
+@dataclass
+class SweepResult:
+    uploads: list[dict] = field(default_factory=list)
+    fragments: list[dict] = field(default_factory=list)
+
+    @property
+    def removed(self) -> int:
+        return len(self.uploads) + len(self.fragments)
+
+    @property
+    def bytes(self) -> int:
+        return sum(u["received"] for u in self.uploads) + sum(f["size"] for f in self.fragments)
+
+
+def abandoned_before(now: datetime | None = None) -> datetime:
+    """Uploads quiet since this moment are abandoned (``EVIDENCE_ABANDONED_UPLOAD_HOURS``)."""
+    return (now or timezone.now()) - timedelta(hours=settings.EVIDENCE_ABANDONED_UPLOAD_HOURS)
+
+
+def last_activity(upload: Upload) -> datetime:
+    """When the upload was begun or last received a chunk (its partial file changed)."""
+    modified = storage.partial_modified(upload.pk)
+    if modified is None:
+        return upload.created_at
+    return max(upload.created_at, datetime.fromtimestamp(modified, tz=UTC))
+
+
+def sweep_abandoned_uploads(*, now: datetime | None = None) -> SweepResult:
+    """Delete what abandoned chunked uploads left: unfinished uploads quiet for longer than
+    ``EVIDENCE_ABANDONED_UPLOAD_HOURS`` with their partial files, and files under ``incoming/``
+    that no unfinished upload refers to (left by a crash or a submission) and that are as old.
+
+    It works only under ``incoming/``: a stored evidence file is never touched, and nothing that
+    changed within the age is. One audit event lists what went."""
+    cutoff = abandoned_before(now)
+    result = SweepResult()
+    stale = Upload.objects.filter(item__isnull=True, created_at__lt=cutoff).values_list(
+        "pk", flat=True
+    )
+    swept: set[str] = set()  # the partial files of these go once their deletion commits
+    for candidate in list(stale):
+        with transaction.atomic():
+            # The lock waits for a chunk being received; after it the upload is seen as it is.
+            upload = (
+                Upload.objects.select_for_update().filter(pk=candidate, item__isnull=True).first()
+            )
+            if upload is None or last_activity(upload) >= cutoff:
+                continue
+            upload.delete()
+            # Once the upload is gone for good; a crash before leaves a file the next sweep takes.
+            transaction.on_commit(lambda pk=candidate: storage.discard_partial(pk))
+        swept.add(candidate.hex)
+        result.uploads.append(
+            {
+                "upload": str(candidate),
+                "application": upload.application_id,
+                "name": upload.display_name,
+                "received": upload.received,
+                "size": upload.size,
+            }
+        )
+    result.fragments = _sweep_fragments(cutoff, skip=swept)
+    if result.removed:
+        audit.record(
+            actor=None,
+            action="evidence.abandoned_uploads_swept",
+            changes={
+                "older_than_hours": settings.EVIDENCE_ABANDONED_UPLOAD_HOURS,
+                "uploads_removed": len(result.uploads),
+                "fragments_removed": len(result.fragments),
+                "bytes_removed": result.bytes,
+                "uploads": result.uploads[:AUDIT_LIST_LIMIT],
+                "fragments": result.fragments[:AUDIT_LIST_LIMIT],
+            },
+        )
+    return result
+
+
+def _sweep_fragments(cutoff: datetime, *, skip: set[str]) -> list[dict]:
+    """Files under ``incoming/`` that belong to no unfinished upload, changed before ``cutoff``
+    (``skip``: names of files already being deleted)."""
+    unfinished = {
+        pk.hex for pk in Upload.objects.filter(item__isnull=True).values_list("pk", flat=True)
+    } | skip
+    limit = cutoff.timestamp()
+    removed = []
+    for path in storage.partial_files():
+        if path.name in unfinished:
+            continue
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            continue
+        # An upload begun after the list above was read has a file that changed now, not before.
+        if status.st_mtime >= limit:
+            continue
+        path.unlink(missing_ok=True)
+        removed.append({"file": f"incoming/{path.name}", "size": status.st_size})
+    return removed

@@ -245,3 +245,74 @@ def read_partial_head(upload_id) -> bytes:
 
 def discard_partial(upload_id) -> None:
     partial_path(upload_id).unlink(missing_ok=True)
+
+
+def partial_files() -> list[Path]:
+    """The regular files directly under ``incoming/`` (partial uploads and what is left of them)."""
+    return sorted(
+        entry for entry in incoming_dir().iterdir() if entry.is_file() and not entry.is_symlink()
+    )
+
+
+def upload_id_of(path: Path) -> uuid.UUID | None:
+    """The upload a partial file belongs to by its name, or None for a name no upload gives."""
+    try:
+        upload_id = uuid.UUID(hex=path.name)
+    except ValueError:
+        return None
+    return upload_id if upload_id.hex == path.name else None
+
+
+def partial_modified(upload_id) -> float | None:
+    """When the partial file of an upload last changed (a POSIX timestamp), if there is one."""
+    try:
+        return partial_path(upload_id).stat().st_mtime
+    except FileNotFoundError:
+        return None
+
+
+# The whole storage, for reconciling it with the records that name its files -------------------
+
+
+def _overlaps_incoming(storage) -> bool:
+    """With local files, ``EVIDENCE_STORAGE_ROOT`` is the storage's folder too (the default):
+    its ``incoming/`` folder then holds partial uploads, not stored files."""
+    location = getattr(storage, "location", None)
+    if location is None:
+        return False
+    return Path(location).resolve() == Path(settings.EVIDENCE_STORAGE_ROOT).resolve()
+
+
+def stored_names() -> list[str]:
+    """Every file name in the evidence storage, partial uploads left out."""
+    storage = evidence_storage()
+    skip_incoming = _overlaps_incoming(storage)
+    if not storage.exists(""):
+        return []
+    names = []
+    pending = [""]
+    while pending:
+        folder = pending.pop()
+        folders, files = storage.listdir(folder)
+        prefix = f"{folder}/" if folder else ""
+        names.extend(prefix + name for name in files)
+        pending.extend(
+            prefix + name
+            for name in folders
+            if not (skip_incoming and not folder and name == "incoming")
+        )
+    return sorted(names)
+
+
+def stored_details(name: str) -> tuple[int | None, object]:
+    """Size and last change of a stored file, where the storage can tell them."""
+    storage = evidence_storage()
+    try:
+        size = storage.size(name)
+    except (NotImplementedError, OSError):
+        size = None
+    try:
+        modified = storage.get_modified_time(name)
+    except (NotImplementedError, OSError):
+        modified = None
+    return size, modified

@@ -12,14 +12,14 @@ from datetime import timedelta
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from credentials.catalogue.selectors import outcomes_of
 from evidence.models import Application, EvidenceItem, ItemOutcome, Testimony, WitnessRequest
 from evidence.portfolio.services import locked, require_editable
 from rpl.accounts.jobs import send_email
-from rpl.accounts.mail import tell
+from rpl.accounts.mail import language_of, tell
 from rpl.audit import services as audit
 from rpl.site import absolute
 
@@ -40,10 +40,34 @@ def witness_token(request: WitnessRequest, nonce: str) -> str:
     return signing.dumps({"w": request.pk, "n": nonce}, salt=WITNESS_SALT, compress=True)
 
 
+def as_relation(request: WitnessRequest) -> str:
+    """How the witness is spoken to, in the third person and the active language: "as their
+    manager or supervisor (Head of IT, Acme)". Gender-neutral: the candidate's is not known."""
+    Relation = WitnessRequest.Relation  # noqa: N806 - the choices, by their names
+    phrase = {
+        Relation.MANAGER: _("as their manager or supervisor"),
+        Relation.COLLEAGUE: _("as a colleague"),
+        Relation.CLIENT: _("as a client or customer"),
+        Relation.TEACHER: _("as their teacher or trainer"),
+    }.get(request.relation, _("as someone who knows their work"))
+    role = request.relationship.strip()
+    return f"{phrase} ({role})" if role else phrase
+
+
 @transaction.atomic
 def invite_witness(
-    application, *, actor, witness_name, witness_email, relationship, claim, outcomes=()
+    application,
+    *,
+    actor,
+    witness_name,
+    witness_email,
+    relationship,
+    claim,
+    outcomes=(),
+    relation=WitnessRequest.Relation.OTHER,
 ) -> tuple[WitnessRequest, str]:
+    """Ask a witness to confirm ``claim``: ``relation`` (a ``WitnessRequest.Relation``) says how
+    they know the candidate's work, ``relationship`` their role or organisation."""
     application = locked(application)
     require_editable(application)
     nonce = secrets.token_urlsafe(24)
@@ -51,6 +75,7 @@ def invite_witness(
         application=application,
         witness_name=witness_name,
         witness_email=witness_email,
+        relation=relation,
         relationship=relationship,
         claim=claim,
         nonce_hash=_nonce_hash(nonce),
@@ -65,8 +90,8 @@ def invite_witness(
         _("%(candidate)s asks you to confirm their work") % {"candidate": candidate},
         _(
             "Hello %(witness)s,\n\n%(candidate)s is applying for recognition of what they learned "
-            "at work (“%(credential)s”) and asks you, as %(relationship)s, to confirm it.\n\n"
-            "Please open this link, read what they ask you to confirm and answer in a few "
+            "at work (“%(credential)s”) and asks you, %(as_relation)s, to confirm it.\n\n"
+            "Please open this link, read what you are asked to confirm and answer in a few "
             "words. You do not need an account. The link works once and until %(expires)s.\n\n"
             "%(link)s\n\nIf you do not know this person, you can ignore this message."
         )
@@ -74,7 +99,7 @@ def invite_witness(
             "witness": witness_name,
             "candidate": candidate,
             "credential": application.specification.title,
-            "relationship": relationship,
+            "as_relation": as_relation(request),
             "expires": timezone.localtime(request.expires_at).strftime("%Y-%m-%d %H:%M"),
             "link": link,
         },
@@ -84,7 +109,11 @@ def invite_witness(
         actor=actor,
         action="witness.invited",
         target=application,
-        changes={"request": request.pk, "expires_at": request.expires_at.isoformat()},
+        changes={
+            "request": request.pk,
+            "relation": request.relation,
+            "expires_at": request.expires_at.isoformat(),
+        },
     )
     return request, token
 
@@ -143,18 +172,36 @@ def witness_request_for(token: str) -> WitnessRequest:
     return request
 
 
-def record_testimony(token: str, *, full_name, position, relationship, confirmation, statement):
+def record_testimony(
+    token: str,
+    *,
+    full_name,
+    position,
+    relationship,
+    confirmation,
+    statement,
+    declared=False,
+):
+    """Store the witness's testimony as an evidence item of the application. ``declared``: the
+    witness ticked the declaration (the witness's page refuses to send without it); its time is
+    kept with the testimony.
+
+    The item's title is in the candidate's language, not the witness's: it is read in the
+    candidate's portfolio."""
     with transaction.atomic():
         request = witness_request_for(token)
         request = WitnessRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != WitnessRequest.Status.SENT:
             raise WitnessLinkError(ALREADY_ANSWERED(), "used")
         application = locked(request.application)
+        with translation.override(language_of(application.candidate)):
+            title = (_("Testimony of %(name)s") % {"name": full_name})[:200]
+        now = timezone.now()
         item = EvidenceItem.objects.create(
             application=application,
             round=_item_round(application),
             kind=EvidenceItem.Kind.TESTIMONY,
-            title=(_("Testimony of %(name)s") % {"name": full_name})[:200],
+            title=title,
             date=timezone.localdate(),
             context=request.claim,
             statement=statement,
@@ -170,15 +217,22 @@ def record_testimony(token: str, *, full_name, position, relationship, confirmat
             confirmation=confirmation,
             statement=statement,
             item=item,
+            created_at=now,
+            declared_at=now if declared else None,
         )
         request.status = WitnessRequest.Status.ANSWERED
-        request.answered_at = timezone.now()
+        request.answered_at = now
         request.save(update_fields=["status", "answered_at"])
         audit.record(
             actor=None,
             action="witness.testimony_received",
             target=application,
-            changes={"request": request.pk, "item": item.pk, "confirmation": confirmation},
+            changes={
+                "request": request.pk,
+                "item": item.pk,
+                "confirmation": confirmation,
+                "declared": bool(declared),
+            },
         )
         candidate = application.candidate
         tell(

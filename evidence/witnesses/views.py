@@ -59,7 +59,7 @@ def witness(request, token):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_testimony(token, **form.cleaned_data)
+            services.record_testimony(token, **form.testimony())
         except services.WitnessLinkError as error:
             return render(request, "evidence/witness_closed.html", {"error": error}, status=410)
         return render(
@@ -70,6 +70,7 @@ def witness(request, token):
         "evidence/witness.html",
         {
             "request_": witness_request,
+            "as_relation": services.as_relation(witness_request),
             "candidate": witness_request.application.candidate.get_full_name(),
             "spec": witness_request.application.specification,
             "outcomes": list(witness_request.outcomes.order_by("position")),

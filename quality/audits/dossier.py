@@ -6,11 +6,15 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 
 from assessments.scoresheets import records
+from evidence.models import EvidenceItem
+from quality.audits import wording
 from rpl import pdf
 from rpl.audit.models import AuditEvent
 from rpl.lib import hashchain
+from workflows.identity.services import METHOD_LABELS
 from workflows.models import Case, IdentityDocument, StepResult
 from workflows.pipelines import schema
 
@@ -20,12 +24,13 @@ class CheckedEvent:
     event: AuditEvent
     intact: bool
     problem: str = ""
+    words: wording.Wording | None = None
 
 
 def _checked_trail(targets: Q) -> tuple[list[CheckedEvent], bool]:
     """The events about the case, each recomputed from its content and its previous hash, and
     its previous hash compared with the event before it in the whole chain."""
-    events = list(AuditEvent.objects.filter(targets).order_by("sequence"))
+    events = list(AuditEvent.objects.filter(targets).select_related("actor").order_by("sequence"))
     previous = dict(
         AuditEvent.objects.filter(
             sequence__in=[e.sequence - 1 for e in events if e.sequence > 1]
@@ -36,7 +41,7 @@ def _checked_trail(targets: Q) -> tuple[list[CheckedEvent], bool]:
         expected_prev = (
             hashchain.GENESIS if event.sequence == 1 else previous.get(event.sequence - 1)
         )
-        if hashchain.link_hash(event.chain_content(), event.prev_hash) != event.hash:
+        if not event.hash_matches():  # under its own scheme: keyed (HMAC) or plain
             checked.append(CheckedEvent(event, False, "altered"))
         elif expected_prev != event.prev_hash:
             checked.append(CheckedEvent(event, False, "unlinked"))
@@ -45,17 +50,49 @@ def _checked_trail(targets: Q) -> tuple[list[CheckedEvent], bool]:
     return checked, all(c.intact for c in checked)
 
 
+RULES_OF_EVIDENCE = {
+    "valid": gettext_lazy("valid"),
+    "authentic": gettext_lazy("authentic"),
+    "current": gettext_lazy("current"),
+    "sufficient": gettext_lazy("sufficient"),
+}
+
+
+# A case's state as viewflow keeps it, in words of the project's catalogue.
+CASE_STATUS = {
+    "NEW": gettext_lazy("In progress"),
+    "DONE": gettext_lazy("Done"),
+    "CANCELED": gettext_lazy("Cancelled"),
+}
+
+
 def _mark(sheet: records.ScoreSheet, outcome: str) -> dict:
-    """What one score sheet says of one learning outcome."""
+    """What one score sheet says of one learning outcome; ``unmet``: the rules of evidence the
+    marker found not met, in words."""
     rules = sheet.rules.get(outcome)
+    found = rules.model_dump() if rules else {}
     return {
         "score": sheet.scores.get(outcome),
         "comment": sheet.comments.get(outcome, ""),
-        "rules": rules.model_dump() if rules else {},
+        "rules": found,
+        "unmet": [str(RULES_OF_EVIDENCE.get(k, k)) for k, met in found.items() if not met],
     }
 
 
-def _steps(case, results, outcomes):
+def _evidence(snapshots, vocabulary) -> None:
+    """Each frozen item's kind and learning outcomes in words (``rows`` on each snapshot)."""
+    for snapshot in snapshots:
+        snapshot.rows = [
+            {
+                "item": item,
+                "kind": wording.choice_label(EvidenceItem.Kind, item.get("kind")),
+                "outcomes": vocabulary.outcome_list(item.get("outcomes")),
+            }
+            for item in (snapshot.content or {}).get("items", [])
+        ]
+
+
+def _steps(case, results, outcomes, vocabulary):
     """Each step of the plan that ran, with what every person recorded on it, per round."""
     by_step = defaultdict(list)
     for result in results:
@@ -67,10 +104,13 @@ def _steps(case, results, outcomes):
         if not rows and step.id not in case.results:
             continue
         rounds = sorted({r.record.round for r in rows or []})
+        measures = case.results.get(step.id, {})
         entry = {
             "step": step,
+            "title": wording.step_title(step),
             "kind_label": schema.STEP_KIND_LABELS.get(step.kind, step.kind),
-            "measures": case.results.get(step.id, {}),
+            "measures": measures,
+            "measures_text": wording.measures_text(measures, step, vocabulary),
             "results": rows or [],
             "rounds": [],
         }
@@ -94,11 +134,18 @@ def _steps(case, results, outcomes):
                         ],
                     }
                 )
+        if step.kind == schema.StepKind.IDENTITY_CHECK:
+            for row in rows or []:
+                method = getattr(row.record, "method", "") or step.method
+                row.method_label = getattr(row.record, "method_label", "") or str(
+                    METHOD_LABELS.get(method, wording.humanise(method))
+                )
         if step.kind == schema.StepKind.DECISION:
             for row in rows or []:
                 row.recognised = [
                     names[str(pk)] for pk in row.record.recognised_outcomes if str(pk) in names
                 ]
+                row.outcome_label = wording.outcome_label(row.record.outcome)
         steps.append(entry)
     return steps
 
@@ -134,10 +181,18 @@ def build(case_pk: int) -> dict:
     if appeals:
         targets |= Q(target_type="workflows.appeal", target_id__in=[str(a.pk) for a in appeals])
     trail, trail_intact = _checked_trail(targets)
+    vocabulary = wording.Vocabulary.of_case(case, outcomes=outcomes, snapshots=snapshots)
+    for item in trail:
+        item.words = wording.describe(item.event.action, item.event.changes, vocabulary)
+    _evidence(snapshots, vocabulary)
+    for appeal in appeals:
+        appeal.recognised_words = vocabulary.outcome_list(appeal.recognised_outcomes, words=None)
     return {
         "case": case,
+        "procedure": case.plan_model.title.text(),
+        "status_label": str(CASE_STATUS.get(case.status) or case.get_status_display()),
         "outcomes": outcomes,
-        "steps": _steps(case, results, outcomes),
+        "steps": _steps(case, results, outcomes, vocabulary),
         "snapshots": snapshots,
         "identity_documents": list(IdentityDocument.objects.filter(case=case)),
         "appeals": appeals,

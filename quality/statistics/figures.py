@@ -30,11 +30,13 @@ from viewflow.workflow.status import STATUS
 from credentials.catalogue.models import Specification
 from evidence.models import Application
 from quality.audits.flows import AuditFlow
+from quality.audits.wording import step_title
 from quality.models import AuditCase, Score
 from quality.statistics import agreement
 from rpl.audit.models import AuditEvent
 from workflows.flows.case_flow import CaseFlow
-from workflows.models import Case, Outcome, StepResult
+from workflows.models import Case, Outcome, PipelineVersion, StepResult
+from workflows.pipelines.schema import load_trusted
 
 # An assessor whose mean score (as a share of the rubric's range) lies this far from the mean of
 # their colleagues on the same specification is flagged, once they gave MIN_SCORES scores.
@@ -384,10 +386,31 @@ def step_waits(period: Period, specification=None, limit: int | None = None) -> 
         )
         .order_by(F("mean").desc(nulls_last=True))
     )
+    rows = rows[:limit] if limit else rows
     specs = Specification.objects.in_bulk({row["spec"] for row in rows})
+    titles = step_titles(specs)
     for row in rows:
         row["specification"] = specs[row["spec"]]
-    return rows[:limit] if limit else rows
+        row["step_title"] = titles.get((row["spec"], row["step"])) or row["step"]
+    return rows
+
+
+def step_titles(spec_ids) -> dict[tuple[int, str], str]:
+    """(specification, step id) -> the step's title in the active language, from the pipeline
+    versions the specifications' cases run on (the newest version's title wins)."""
+    pairs = (
+        Case.objects.filter(specification_id__in=list(spec_ids))
+        .values_list("specification_id", "pipeline_version_id")
+        .distinct()
+        .order_by()
+    )
+    pairs = list(pairs)
+    versions = PipelineVersion.objects.in_bulk({version for _spec, version in pairs})
+    titles = {}
+    for spec, version_pk in sorted(pairs, key=lambda p: versions[p[1]].number):
+        for step in load_trusted(versions[version_pk].definition).steps:
+            titles[(spec, step.id)] = step_title(step)
+    return titles
 
 
 def findings(period: Period, specification=None):

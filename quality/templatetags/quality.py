@@ -4,30 +4,35 @@ from urllib.parse import urlencode
 from django import template
 from django.utils.formats import number_format
 
+from quality.statistics import units
 from quality.statistics.figures import audit_tasks
 
 register = template.Library()
 
 
+def _missing(value) -> bool:
+    return value is None or value == ""
+
+
 @register.filter
-def days(value: timedelta | None) -> str:
-    """A duration as a number of days with one decimal (the column header names the unit)."""
-    return "—" if value is None else number_format(value.total_seconds() / 86400, 1)
+def duration(value: timedelta | None) -> str:
+    """A duration in the unit that shows it: seconds, minutes, hours or days."""
+    return units.duration(None if _missing(value) else value)
 
 
 @register.filter
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{number_format(value, 0)} %"
+    return units.percent(value)
 
 
 @register.filter
 def share(value: float | None) -> str:
-    return "—" if value is None else percent(value * 100)
+    return "—" if _missing(value) else units.percent(value * 100)
 
 
 @register.filter
 def decimal(value: float | None) -> str:
-    return "—" if value is None else number_format(value, 2)
+    return "—" if _missing(value) else number_format(value, 2)
 
 
 @register.filter

@@ -6,3 +6,7 @@ class AuditConfig(AppConfig):
     name = "rpl.audit"
     label = "audit"
     verbose_name = _("Audit log")
+
+    def ready(self):
+        # system checks are registered when the app is ready, as Django recommends
+        from rpl.audit import checks  # noqa: F401 - registers audit.W001 (check --deploy)

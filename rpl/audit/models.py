@@ -1,6 +1,11 @@
+import hmac
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from rpl.audit import keys
+from rpl.lib import hashchain
 
 
 class AppendOnlyError(Exception):
@@ -15,10 +20,21 @@ class AuditEventQuerySet(models.QuerySet):
         raise AppendOnlyError("Audit events are append-only")
 
 
+class Scheme(models.IntegerChoices):
+    """How an event's ``hash`` was computed. Events written before the chain was keyed keep
+    the plain scheme; every event since is keyed, and a plain event after a keyed one is a
+    break (``rpl.audit.selectors``)."""
+
+    SHA256 = 1, _("SHA-256 (written before the chain was keyed)")
+    HMAC_SHA256 = 2, _("HMAC-SHA256 keyed with AUDIT_CHAIN_KEY")
+
+
 class AuditEvent(models.Model):
     """One recorded state change. Rows are written once by ``rpl.audit.services.record``.
 
-    ``hash`` is SHA-256 over the event's content and ``prev_hash``; see ``rpl.lib.hashchain``.
+    ``hash`` covers the event's content and ``prev_hash``: HMAC-SHA256 with the chain key held
+    outside the database (``rpl.audit.keys``) or, for the events written before the chain was
+    keyed, plain SHA-256 (``rpl.lib.hashchain``); ``scheme`` says which.
     On PostgreSQL a trigger refuses UPDATE and DELETE on this table.
     """
 
@@ -40,6 +56,9 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # No default: ``record`` names the scheme it hashes with (the migration that added the column
+    # marked every earlier event as plain SHA-256).
+    scheme = models.PositiveSmallIntegerField(_("hash scheme"), choices=Scheme.choices)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -72,6 +91,21 @@ class AuditEvent(models.Model):
             "target": self.target_repr,
             "changes": self.changes,
         }
+
+    def expected_hash(self) -> str | None:
+        """The hash this event's content and ``prev_hash`` give under its own scheme (None
+        for a scheme this code does not know)."""
+        if self.scheme == Scheme.HMAC_SHA256:
+            return keys.keyed_link_hash(self.chain_content(), self.prev_hash)
+        if self.scheme == Scheme.SHA256:
+            return hashchain.link_hash(self.chain_content(), self.prev_hash)
+        return None
+
+    def hash_matches(self) -> bool:
+        """Whether ``hash`` is what the content gives: False for an altered event, or one
+        re-hashed without the chain key."""
+        expected = self.expected_hash()
+        return expected is not None and hmac.compare_digest(expected.encode(), self.hash.encode())
 
 
 class ChainHead(models.Model):

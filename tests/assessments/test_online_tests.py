@@ -210,3 +210,82 @@ def test_it_keeps_the_typed_in_result_when_the_bank_is_not_ready(demo, candidate
     take_and_complete(task, assessor, {"score_percent": 64.0})
     case.refresh_from_db()
     assert case.results["knowledge-test"] == {"score_percent": 64.0, "passed": False}
+
+
+# How the test stands, for the candidate: the result and why another attempt may start or not -----
+
+
+def test_it_stands_open_with_every_attempt_before_the_first(case_at_test):
+    standing = selectors.standing(sitting_of(case_at_test))
+    assert (standing.used, standing.left, standing.why, standing.result) == (0, 2, None, None)
+    assert services.start_refusal(sitting_of(case_at_test)) is None
+
+
+def test_it_stands_failed_with_an_attempt_left_after_a_first_fail(case_at_test):
+    sitting = sitting_of(case_at_test)
+    sit(sitting, right=False)
+    standing = selectors.standing(sitting)
+    assert (standing.used, standing.left, standing.why) == (1, 1, None)
+    assert (standing.result, standing.score) == (selectors.State.FAILED, 0.0)
+    assert [a.state for a in standing.attempts] == ["failed"]
+
+
+def test_it_says_why_no_attempt_follows_a_pass(case_at_test):
+    sitting = sitting_of(case_at_test)
+    attempt = sit(sitting, right=True)
+    standing = selectors.standing(sitting)
+    assert (standing.why, standing.result, standing.left) == ("passed", "passed", 0)
+    assert standing.score == attempt.score_percent and standing.deciding == attempt
+    assert "you passed" in services.start_refusal(sitting)
+
+
+def test_it_says_why_no_attempt_follows_one_that_may_pass_once_marked(case_at_test, assessor):
+    sitting = sitting_of(case_at_test)
+    attempt = services.start_attempt(
+        sitting, rng=seeded(seed_drawing_a_short_question(sitting)), now=T0
+    )
+    drawn = selectors.drawn_questions(attempt)
+    given = answers(attempt, right=True)
+    # Two one-point choice questions wrong: under the pass mark unless the short answers count.
+    for question, options in [(q, o) for q, o in drawn if q.kind == "single"][:2]:
+        given[question.pk] = [next(o.pk for o in options if not o.correct)]
+    services.save_answers(attempt, given, now=T0)
+    attempt = services.submit(attempt, now=T0)
+    assert attempt.number == 1 and sitting.attempts_allowed == 2
+    assert attempt.best_possible_percent >= sitting.pass_mark_percent > attempt.score_percent
+    standing = selectors.standing(sitting)
+    assert (standing.why, standing.result, standing.left) == ("for_marking", "waiting", 0)
+    assert standing.deciding == attempt
+    refusal = services.start_refusal(sitting)
+    assert "over" in refusal and "short answers" in refusal
+    # Marked at nothing, the attempt fails; still no other attempt may start, for that reason.
+    shorts = {q.pk: 0 for q, _o in drawn if q.kind == Question.Kind.SHORT}
+    services.record_marks(attempt, marker=assessor, marks=shorts, comments={})
+    standing = selectors.standing(sitting)
+    assert (standing.why, standing.result, standing.left) == ("for_marking", "failed", 0)
+    assert standing.score < sitting.pass_mark_percent
+
+
+def test_it_says_all_attempts_are_used_after_the_last_fail(case_at_test):
+    sitting = sitting_of(case_at_test)
+    sit(sitting, right=False)
+    sit(sitting, right=False, seed=2)
+    standing = selectors.standing(sitting)
+    assert (standing.why, standing.result, standing.used, standing.left) == (
+        "used_all",
+        "failed",
+        2,
+        0,
+    )
+    assert "used all your attempts" in services.start_refusal(sitting)
+
+
+def test_it_says_the_test_is_closed_when_the_case_no_longer_runs(case_at_test):
+    from viewflow.workflow.status import PROCESS
+
+    sitting = sitting_of(case_at_test)
+    sit(sitting, right=False)
+    type(case_at_test).objects.filter(pk=case_at_test.pk).update(status=PROCESS.CANCELED)
+    sitting = sitting_of(case_at_test)
+    assert selectors.standing(sitting).why == "case_closed"
+    assert "no longer running" in services.start_refusal(sitting)

@@ -66,7 +66,7 @@ def test_it_takes_a_witness_testimony_once_without_an_account(
     assert "This field is required." in missing.content.decode()
     assert "She wrote and maintained the scripts." in missing.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(link, TESTIMONY)
+        done = client.post(link, {**TESTIMONY, "declaration": "on"})
     assert "your testimony has been received" in done.content.decode()
     request = WitnessRequest.objects.get()
     assert request.status == "answered"
@@ -107,7 +107,9 @@ def test_it_freezes_a_snapshot_that_cannot_change(client, candidate, application
     item = add_file(application, "cv.pdf", PDF)
     services.update_item(item, actor=candidate, outcomes=outcomes[:2], title="My CV")
     client.force_login(candidate)
-    response = client.post(reverse("application_submit", args=[application.pk]))
+    response = client.post(
+        reverse("application_submit", args=[application.pk]), {"declaration": "on"}
+    )
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == "submitted"

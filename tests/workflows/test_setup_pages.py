@@ -48,7 +48,7 @@ def test_it_sets_the_pipeline_and_the_pools(
     )
     assert response.status_code == 302
     assert case_services.pipeline_for(spec) == pipeline
-    assert Client().get("/").status_code == 302
+    assert Client().get("/").status_code == 200  # the landing page, open to visitors
     fresh = type(assessor).objects.get(pk=assessor.pk)
     assert fresh.has_perm("credentials.assess", spec)
     assert not type(assessor2).objects.get(pk=assessor2.pk).has_perm("credentials.assess", spec)

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
 from credentials.catalogue import services as catalogue
@@ -157,6 +158,9 @@ def test_it_says_in_words_what_a_pipeline_needs_and_refuses_too_few(candidate, a
     assert "panel seat 3 of 3" in page
     with pytest.raises(evidence.ApplicationError, match="not open for applications yet"):
         evidence.start_application(candidate=candidate, specification=spec)
+    refused = _as(candidate).get(reverse("evidence:apply", args=[spec.slug]), follow=True)
+    assert refused.redirect_chain[-1][0] == f"/catalogue/{spec.slug}/"
+    assert "not open for applications yet" in refused.content.decode()
     catalogue_page = Client().get(f"/catalogue/{spec.slug}/").content.decode()
     assert "Not open for applications yet" in catalogue_page
     assert "Apply for recognition" not in catalogue_page

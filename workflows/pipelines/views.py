@@ -1,7 +1,12 @@
-"""Administrators' pages for pipelines: list, versions, the draft editor, publish and export."""
+"""Administrators' pages for pipelines: list, versions, the draft editor, publish and export;
+and the site's answer to a request it cannot read (``bad_request``, ``handler400``)."""
 
+import logging
+
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,6 +17,7 @@ from workflows.pipelines import schema, selectors, services
 from workflows.pipelines.forms import PipelineSourceForm
 
 administrators_only = role_required(Role.ADMINISTRATOR)
+logger = logging.getLogger(__name__)
 
 STARTER = """\
 # A new pipeline: replace the key, the title and the steps.
@@ -73,7 +79,13 @@ def pipeline_detail(request, key):
 
 
 def _editor(request, *, pipeline, initial):
-    form = PipelineSourceForm(request.POST or None, initial={"source": initial}, pipeline=pipeline)
+    posted = request.method == "POST"
+    form = PipelineSourceForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        initial={"source": initial},
+        pipeline=pipeline,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             outcome = services.save_draft(
@@ -218,3 +230,34 @@ def version_export(request, key, number, fmt):
     )
     response["Content-Disposition"] = f'attachment; filename="{key}-v{version.number}.{fmt}"'
     return response
+
+
+EDITOR_PAGES = {"workflows:pipeline_new", "workflows:draft_edit"}
+
+
+def bad_request(request, exception=None):
+    """The 400 page (``handler400``), in the visitor's language. Above all for a form larger than
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``, which Django refuses before any view runs (so the page that
+    sent it cannot show it again): it says what the limit is and to go back with the browser,
+    which keeps what was typed."""
+    match = getattr(request, "resolver_match", None)
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    context = {
+        "too_big": isinstance(exception, RequestDataTooBig),
+        "limit_mb": limit / (1024 * 1024) if limit else None,
+        # The same words as the editor and the command line use for a text over the limit.
+        "pipeline_limit": (
+            _("The text is too long: a pipeline has at most %(max)d characters.")
+            % {"max": schema.MAX_SOURCE_CHARS}
+            if match and match.view_name in EDITOR_PAGES
+            else ""
+        ),
+    }
+    try:
+        return render(request, "400.html", context, status=400)
+    except Exception:
+        # A request this broken (a host not allowed, say) may not render the site's pages.
+        logger.exception("The 400 page could not be rendered")
+        return HttpResponseBadRequest(
+            "<!doctype html><title>Bad Request (400)</title><h1>Bad Request (400)</h1>"
+        )

@@ -22,10 +22,19 @@ class Command(BaseCommand):
                 f"No micro-credential has the slug “{specification}”: check it in the catalogue."
             )
         try:
-            with open(file, encoding="utf-8") as source:
-                text = source.read()
-        except (OSError, UnicodeDecodeError) as error:
+            with open(file, "rb") as source:
+                data = source.read()
+        except OSError as error:
             raise CommandError(f"Cannot read {file}: {error}") from error
+        try:
+            # Strictly UTF-8 (a byte order mark is fine); another encoding is never guessed.
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            raise CommandError(
+                f"{file} is not saved as UTF-8: line {line} holds bytes in another encoding, "
+                "which is not guessed. Save the file as UTF-8 and try again."
+            ) from None
         try:
             bank = services.import_bank(text, specification=spec, actor=None)
         except services.BankImportError as error:

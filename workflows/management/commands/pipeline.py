@@ -9,6 +9,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from workflows.pipelines import schema, selectors, services
+from workflows.pipelines.forms import MAX_SOURCE_BYTES, NotUtf8, decode_utf8
+
+
+def _stdin_bytes(limit: int) -> bytes:
+    """Standard input as the bytes that came in (a text stream set in its place, as tests and
+    embedding programs do, gives back its bytes, undecodable ones included)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is not None:
+        return stream.read(limit)
+    return sys.stdin.read(limit).encode("utf-8", errors="surrogateescape")
 
 
 class Command(BaseCommand):
@@ -41,18 +51,30 @@ class Command(BaseCommand):
     # -- helpers ----------------------------------------------------------------------------
 
     def _read(self, name: str) -> tuple[str, str | None]:
-        if name == "-":
-            return sys.stdin.read(), None
-        path = Path(name)
+        """The text of a file, or of standard input for ``-``, read as bytes and decoded strictly
+        as UTF-8 (a byte order mark is fine), whatever the locale says: any other encoding is
+        refused with a message, never guessed."""
         try:
-            text = path.read_text(encoding="utf-8")
+            if name == "-":
+                data = _stdin_bytes(MAX_SOURCE_BYTES + 1)
+            else:
+                with Path(name).open("rb") as source:
+                    data = source.read(MAX_SOURCE_BYTES + 1)
         except FileNotFoundError as exc:
             raise CommandError(f"{name}: no such file") from exc
-        except UnicodeDecodeError as exc:
-            raise CommandError(f"{name}: not UTF-8 text") from exc
         except OSError as exc:
             raise CommandError(f"{name}: {exc.strerror}") from exc
-        return text, schema.detect_format(text, name)
+        if len(data) > MAX_SOURCE_BYTES:
+            raise CommandError(
+                f"{name}: "
+                + _("The text is too long: a pipeline has at most %(max)d characters.")
+                % {"max": schema.MAX_SOURCE_CHARS}
+            )
+        try:
+            text = decode_utf8(data, None if name == "-" else name)
+        except NotUtf8 as exc:
+            raise CommandError(str(exc)) from None
+        return text, None if name == "-" else schema.detect_format(text, name)
 
     def _actor(self, email: str | None):
         if not email:
