@@ -19,6 +19,7 @@ from tests.factories.evidence import PNG, add_file
 from tests.factories.online_tests import catalogue_banks
 from tests.factories.pipelines import assessed_catalogue
 from workflows.cases import applications
+from workflows.meetings import services as appointments
 from workflows.models import Appointment, Case
 from workflows.work.duties import DECISION_NODES
 
@@ -117,7 +118,7 @@ def _judge(page, live_server, case, node, people):
     _take(page, case)
     case.refresh_from_db()
     step = case.current_step
-    if step.kind in ("interview", "observation") and node != "moderate":
+    if appointments.is_meeting_step(step) and node != "moderate":
         if not Appointment.objects.filter(case=case, step_id=step.id, starts_at__isnull=False):
             _schedule(page, live_server, case, people, holder)
         page.goto(f"/work/{case.pk}/{_open(case, node).pk}/")
@@ -157,7 +158,8 @@ def _sit_test(page, live_server, case, candidate):
             continue
         for option in question.options.filter(correct=True):
             group.get_by_label(option.label, exact=True).check()
-    page.get_by_role("button", name="Submit the test").click()
+    page.locator("#test-form").get_by_role("button", name="Submit all and finish").click()
+    page.get_by_role("button", name="Submit and finish").click()
     expect(page.get_by_text("Your answers are submitted.")).to_be_visible()
 
 
