@@ -17,10 +17,12 @@ from credentials.catalogue.models import Specification
 from evidence.snapshots import selectors as portfolio
 from rpl.accounts.roles import Role
 from workflows.flows import appeal_flow_class, case_flow_class
+from workflows.identity.services import METHOD_LABELS
 from workflows.models import Case, NamedPool, Outcome, PipelineVersion, StepResult
 from workflows.notifications import deadline_of
 from workflows.pipelines.schema import load_trusted
 from workflows.staffing.analysis import step_title as title_of
+from workflows.staffing.pools import CODENAMES
 from workflows.work.duties import NODE_ACCESS, OPEN, TaskOwners, may_take
 
 WAITING, DEADLINE = "waiting", "deadline"
@@ -293,7 +295,7 @@ def _facts(record: records.Record) -> list[tuple[str, str]]:
         case records.IdentityCheck():
             facts = [(_("Identity confirmed"), _("Yes") if record.verified else _("No"))]
             if record.method:
-                facts.append((_("Method"), record.method))
+                facts.append((_("Method"), str(METHOD_LABELS.get(record.method, record.method))))
             if record.note:
                 facts.append((_("Note"), record.note))
             return facts
@@ -312,11 +314,7 @@ def _facts(record: records.Record) -> list[tuple[str, str]]:
 
 
 # Which staff role reads the cases of a specification through which pool permission.
-POOL_READERS = {
-    Role.ASSESSOR: "assess",
-    Role.IDENTITY_OFFICER: "verify_identity",
-    Role.DECISION_MAKER: "decide",
-}
+POOL_READERS = CODENAMES
 READ_ALL = (Role.QUALITY_OFFICER, Role.ADMINISTRATOR)
 
 

@@ -13,6 +13,7 @@ from workflows.cases import services as case_services
 from workflows.models import Pipeline
 from workflows.pipelines.services import install_demo_pipelines
 from workflows.staffing import services as staffing
+from workflows.staffing.pools import CODENAMES
 from workflows.work.duties import DECISION_NODES
 from workflows.work.forms import RULES_OF_EVIDENCE
 from workflows.work.services import complete_task
@@ -22,11 +23,7 @@ SPECIFICATION_PIPELINES = {
     "agile-project-management": "agile-pm",
     "mig-mag-welding": "welding-mig-mag",
 }
-POOL_PERMISSION = {
-    Role.ASSESSOR: "credentials.assess",
-    Role.IDENTITY_OFFICER: "credentials.verify_identity",
-    Role.DECISION_MAKER: "credentials.decide",
-}
+POOL_PERMISSION = {role: f"credentials.{codename}" for role, codename in CODENAMES.items()}
 
 
 @transaction.atomic
