@@ -20,6 +20,7 @@ from credentials.catalogue.selectors import get_published_specification, outcome
 from evidence.models import Application, EvidenceItem, Upload
 from evidence.portfolio import selectors, services
 from evidence.portfolio.forms import ItemForm, SelfAssessmentForm, UploadForm
+from evidence.signals import listing_applications
 from evidence.uploads import services as uploads
 from evidence.uploads import storage
 from rpl.accounts.access import role_required
@@ -42,11 +43,9 @@ def _item(application, item_pk) -> EvidenceItem:
 
 @candidate_only
 def applications(request):
-    return render(
-        request,
-        "evidence/applications.html",
-        {"applications": selectors.applications_of(request.user)},
-    )
+    listed = list(selectors.applications_of(request.user))
+    listing_applications.send(sender=Application, candidate=request.user, applications=listed)
+    return render(request, "evidence/applications.html", {"applications": listed})
 
 
 @require_http_methods(["GET", "POST"])

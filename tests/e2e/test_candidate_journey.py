@@ -1,21 +1,68 @@
-"""A candidate's journey in a real browser: sign-up with the e-mailed link, apply, self-assess,
-upload several files (one too large, one disguised by its extension), a witness's testimony in a
-second browser, the coverage matrix and submission; every message checked, axe on every page."""
+"""A candidate's whole journey in a real browser, from the front door to the credential: sign-up
+with the e-mailed link, apply, self-assess, upload several files (one too large, one disguised by
+its extension), a witness's testimony in a second browser, the coverage matrix and submission, the
+online test, the choice of an interview time, the decision, the "credential ready" page and the
+public page. At each stage the home page's to-do item and the application's state are checked;
+every message checked, axe on every page. Staff work (scoring, proposing times, deciding) goes
+through the same services as their pages."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from assessments.models import Question, TestSitting
+from rpl.accounts.models import User
 from rpl.accounts.roles import Role
 from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll
 from tests.factories import make_user
 from tests.factories.evidence import ELF, PDF, PNG
+from tests.factories.online_tests import catalogue_banks
 from tests.factories.people import reserve_staff
 from tests.factories.pipelines import assessed_catalogue
+from tests.workflows.engine_helpers import open_tasks, take_and_complete
+from workflows.cases import services as case_services
+from workflows.meetings import services as meetings
+from workflows.models import Appointment, Case, Pipeline
+from workflows.pipelines import services as pipelines
+from workflows.work.services import take
 
 PASSWORD = "a-long-passphrase-42"
+HOME = "/home/candidate/"
+# Python basics assessed with every kind of step a candidate meets: the portfolio, an online
+# test, an interview (a time to choose) and a decision.
+JOURNEY = """
+key: whole-journey
+title: {en: Python basics with an interview}
+steps:
+  - id: portfolio
+    kind: evidence_review
+    assessors: 1
+    rubric: {min: 0, max: 4}
+    pass_rule: {outcome_min_score: 2}
+  - id: knowledge-test
+    kind: test
+    title: {en: Knowledge test}
+    question_bank: python-basics
+    questions: 20
+    time_limit_minutes: 30
+    pass_mark_percent: 70
+    attempts: 2
+    supervised: false
+  - id: interview
+    kind: interview
+    title: {en: Interview}
+    assessors: 1
+    rubric: {min: 0, max: 4}
+    pass_rule: {outcome_min_score: 2}
+  - id: decision
+    kind: decision
+    decided_by: decision_maker
+    partial_recognition: false
+"""
 
 
 def axe(page):
@@ -34,7 +81,7 @@ def catalogue(settings, tmp_path):
         },
     }
     settings.EVIDENCE_MAX_FILE_MB = 1
-    assessed_catalogue(
+    specifications = assessed_catalogue(
         [
             make_user(Role.ASSESSOR, email="pool1@example.org"),
             make_user(Role.ASSESSOR, email="pool2@example.org"),
@@ -43,6 +90,14 @@ def catalogue(settings, tmp_path):
             *reserve_staff(),
         ]
     )
+    catalogue_banks(specifications)
+    pipelines.import_text(actor=None, text=JOURNEY, fmt="yaml")
+    pipelines.publish(actor=None, key="whole-journey")
+    case_services.assign_pipeline(
+        actor=None,
+        specification=specifications["python-basics"],
+        pipeline=Pipeline.objects.get(key="whole-journey"),
+    )
 
 
 def _link(live_server, to):
@@ -50,12 +105,30 @@ def _link(live_server, to):
     return re.search(re.escape(live_server.url) + r"(/\S+)", message.body).group(1)
 
 
-def test_it_walks_a_candidate_from_sign_up_to_submission(
+def _user(email):
+    return User.objects.get(email=email)
+
+
+def _todo(page, title):
+    """Go home: the to-do list holds ``title``; the item's first button is followed."""
+    page.goto(HOME)
+    item = page.locator(".todo-item").filter(has=page.get_by_role("heading", name=title))
+    expect(item).to_have_count(1)
+    axe(page)
+    return item
+
+
+def _state(page, label):
+    expect(page.locator(".portal-list .badge").first).to_have_text(label)
+
+
+def test_it_walks_a_candidate_from_the_front_door_to_the_credential(
     page, new_page, live_server, catalogue, settings
 ):
     settings.SITE_URL = live_server.url
-    page.goto("/catalogue/python-basics/")
-    page.get_by_role("link", name="New here? Create an account").click()
+    page.goto("/")
+    axe(page)
+    page.get_by_role("link", name="Create an account").first.click()
     axe(page)
     page.get_by_label("Full name").fill("Carol Candidate")
     page.get_by_label("E-mail address").fill("carol@example.org")
@@ -75,6 +148,11 @@ def test_it_walks_a_candidate_from_sign_up_to_submission(
 
     page.goto(_link(live_server, "carol@example.org"))
     expect(page.locator(".messages")).to_contain_text("Your e-mail address is confirmed.")
+    start = _todo(page, "Choose a micro-credential to apply for")
+    start.get_by_role("link", name="Browse the catalogue").click()
+    page.get_by_role("link", name="Python programming basics").first.click()
+    axe(page)
+    page.get_by_role("link", name=re.compile("^Apply")).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Apply for")
     axe(page)
     page.get_by_role("button", name="Start my application").click()
@@ -169,3 +247,77 @@ def test_it_walks_a_candidate_from_sign_up_to_submission(
     expect(page.locator(".messages")).to_contain_text("Your application is submitted (round 1).")
     expect(page.locator(".portal-step-current")).to_contain_text("held by: Assessor")
     axe(page)
+    page.goto(HOME)
+    _state(page, "Submitted")
+    axe(page)
+
+    # The portfolio passes: the online test is on the to-do list, with its deadline.
+    case = Case.objects.get(application__candidate__email="carol@example.org")
+    assessor = _user("pool1@example.org")
+    scores = {"scores": {str(o.pk): 4 for o in case.specification.outcomes.all()}}
+    take_and_complete(open_tasks(case)[0], assessor, scores)
+    test = _todo(page, "Take your test: Knowledge test")
+    _state(page, "Action needed")
+    test.get_by_role("link", name=re.compile("^Take the test")).click()
+    page.get_by_role("button", name="Start the test").click()
+    attempt = TestSitting.objects.get(case=case).attempts.get()
+    for number, item in enumerate(attempt.drawn, start=1):
+        question = Question.objects.get(pk=item["question"])
+        if question.kind == "short":
+            continue
+        group = page.get_by_role("group", name=f"Question {number} (")
+        for option in question.options.filter(correct=True):
+            group.get_by_label(option.label, exact=True).check()
+    axe(page)
+    page.locator("#test-form").get_by_role("button", name="Submit all and finish").click()
+    page.get_by_role("button", name="Submit and finish").click()
+    expect(page.get_by_role("region", name="Your result").locator(".test-verdict")).to_have_text(
+        "Passed"
+    )
+    axe(page)
+
+    # The interview: the assessor proposes times, the candidate chooses one from the to-do list.
+    interviewer = _user("pool2@example.org")
+    take(open_tasks(case)[0], interviewer)
+    case.refresh_from_db()
+    first = timezone.now().replace(second=0, microsecond=0) + timedelta(days=2)
+    meetings.propose(
+        case,
+        case.current_step,
+        actor=interviewer,
+        slots=[first, first + timedelta(days=1)],
+        duration_minutes=30,
+        place="https://meet.example.org/carol",
+    )
+    choose = _todo(page, "Choose a time for your interview")
+    _state(page, "Action needed")
+    choose.get_by_role("link", name=re.compile("^Choose a time")).click()
+    page.get_by_label(meetings.when(first)).check()
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.locator("section[aria-labelledby=next-heading]")).to_contain_text(
+        f"Be there on {meetings.when(first)}"
+    )
+    axe(page)
+    _todo(page, "Attend your interview")
+
+    # The interview took place, the decision is full recognition: the credential is ready.
+    Appointment.objects.filter(case=case).update(starts_at=timezone.now() - timedelta(hours=1))
+    take_and_complete(open_tasks(case)[0], interviewer, scores)
+    take_and_complete(
+        open_tasks(case, "decision")[0],
+        _user("dm@example.org"),
+        {"outcome": "full", "recognised_outcomes": [], "reasons": "Shown by work and test."},
+    )
+    ready = _todo(page, "Your micro-credential is ready")
+    _state(page, "Recognised")
+    ready.get_by_role("link", name=re.compile("^See your credential")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your credential is ready")
+    expect(page.locator("img[src*='/credentials/badges/']").first).to_be_visible()
+    axe(page)
+    assert_no_horizontal_scroll(page)
+    page.get_by_role("link", name="View the verification page").click()
+    expect(page.locator("main")).to_contain_text("Carol Candidate")
+    expect(page.locator("main")).to_contain_text("Python programming basics")
+    axe(page)
+    page.goto("/applications/")
+    _state(page, "Recognised")

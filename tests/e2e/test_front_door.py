@@ -3,6 +3,8 @@ finds the way to sign up; a candidate's home says what to do next at each stage 
 applications, and where each one stands; the header stays compact on a phone. Every page is
 checked with axe-core and for sideways scrolling at 390 px."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -13,11 +15,16 @@ from tests.e2e.helpers import (
     force_login,
 )
 from tests.factories.credentials import issue
+from tests.factories.evidence import add_file
 from tests.workflows import candidate_stages as stages
 
 pytestmark = pytest.mark.e2e
 
 HOME = "/home/candidate/"
+# Links a phone sweep does not follow: files, machine formats, other people's tools, leaving.
+NOT_PAGES = re.compile(
+    r"download|export|logout|/files?/|/api/|\.(pdf|json|jsonld|jwt|png|svg|ics)$"
+)
 
 
 @pytest.fixture
@@ -117,3 +124,36 @@ def test_it_offers_the_decision_the_appeal_and_the_credentials(
 
     page.get_by_role("link", name="Appeal the decision — Python programming basics").click()
     assert page.url.endswith(f"/applications/{case.application_id}/case/appeal/")
+
+
+def test_it_fits_every_candidate_page_on_a_phone(
+    phone_page, live_server, specs, candidate, assessor, decision_maker
+):
+    """Every page a candidate can reach by following links from their home, at 390 px, with a
+    draft, a decided case open to appeal and a credential: nothing scrolls sideways."""
+    stages.decided(stages.submitted(candidate, specs["python-basics"]), assessor, decision_maker)
+    add_file(stages.draft(candidate, specs["mig-mag-welding"]))
+    issue(candidate, specs["agile-project-management"])
+    force_login(phone_page, live_server, candidate)
+    seen, queue = set(), [HOME]
+    while queue:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        response = phone_page.goto(path)
+        if response.status != 200 or "text/html" not in response.headers["content-type"]:
+            continue
+        try:
+            assert_no_horizontal_scroll(phone_page)
+        except AssertionError as error:
+            raise AssertionError(f"{path}: {error}") from None
+        links = phone_page.eval_on_selector_all(
+            "a[href^='/']", "links => links.map(link => link.getAttribute('href'))"
+        )
+        queue += [
+            link.split("#")[0]
+            for link in links
+            if link.split("#")[0] not in seen and not NOT_PAGES.search(link.split("#")[0])
+        ]
+    assert len(seen) >= 25, sorted(seen)

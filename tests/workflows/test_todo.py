@@ -165,6 +165,20 @@ def test_it_says_the_credential_is_ready_and_shelves_it(candidate, specs, assess
     assert states(candidate) == {"python-basics": ("recognised", "Recognised")}
 
 
+def test_it_shows_the_state_that_follows_the_case_on_the_applications_page(
+    client, candidate, specs, assessor, decision_maker
+):
+    stages.decided(
+        stages.submitted(candidate, specs["python-basics"]), assessor, decision_maker, "full"
+    )
+    client.force_login(candidate)
+
+    page = client.get("/applications/").content.decode()
+
+    assert "Recognised" in page
+    assert "Submitted" not in page
+
+
 def test_it_tells_a_holder_without_applications_more_than_that(candidate, specs):
     issue(candidate, specs["agile-project-management"])
     overview = overview_of(candidate)

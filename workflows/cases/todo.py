@@ -3,13 +3,15 @@ applications and its case, the state each application is in, and the credentials
 Everything is loaded in bulk: the number of queries does not grow with the applications.
 
 Selectors: ``overview_of(candidate) -> Overview`` (all three), ``todo_for(candidate) ->
-list[TodoItem]``, ``state_of(application, case) -> State``.
+list[TodoItem]``, ``state_of(application, case) -> State``. It also gives each application
+the evidence app lists its state (``evidence.signals.listing_applications``).
 """
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -22,6 +24,7 @@ from assessments.models import TestSitting
 from credentials.issuing.models import IssuedCredential
 from evidence.models import Application
 from evidence.portfolio.selectors import applications_of
+from evidence.signals import listing_applications
 from workflows.appeals import services as appeals
 from workflows.cases.assessment_words import words_of_test
 from workflows.cases.services import evidence_round
@@ -132,6 +135,13 @@ def overview_of(candidate) -> Overview:
         todo.append(_start_item())
     todo.sort(key=lambda item: (item.due is None, item.due or loaded.now, ORDER.index(item.kind)))
     return Overview(todo=todo, applications=loaded.applications, credentials=loaded.credentials)
+
+
+@receiver(listing_applications)
+def _states_of_listed(sender, candidate, applications, **kwargs) -> None:
+    states = {a.pk: a.state for a in overview_of(candidate).applications}
+    for application in applications:
+        application.state = states.get(application.pk)
 
 
 def todo_for(candidate) -> list[TodoItem]:
