@@ -370,12 +370,12 @@ class Verification(Schema):
 
 
 class StatusListFilters(PageParams):
-    purpose: Literal["revocation", "suspension"] | None = None
+    purpose: Literal["revocation", "suspension", "message"] | None = None
 
 
 class StatusListRef(Schema):
     organisation: int
-    purpose: Literal["revocation", "suspension"]
+    purpose: Literal["revocation", "suspension", "message"]
     number: int
     url: str
     updated_at: datetime

@@ -221,18 +221,18 @@ def bench_status_list(credential):
     from credentials.issuing import status_lists
     from rpl.lib.bitstring_status import MIN_ENTRIES
 
-    status_list = credential.revocation_list
+    status_list = credential.status_list
     assert status_list.size == MIN_ENTRIES, status_list.size
     used = set(
-        credential.__class__.objects.filter(revocation_list=status_list).values_list(
-            "revocation_index", flat=True
+        credential.__class__.objects.filter(status_list=status_list).values_list(
+            "status_index", flat=True
         )
     )
     free = [i for i in range(0, MIN_ENTRIES, 997) if i not in used][:PUBLISH]
     times = []
     for index in free:
         started = time.perf_counter()
-        status_lists.set_status(status_list, index, True)
+        status_lists.set_status(status_list, index, 1)
         times.append(time.perf_counter() - started)
     status_list.refresh_from_db()
     encoded = status_lists.published(status_list)["credentialSubject"]["encodedList"]
@@ -246,7 +246,7 @@ def bench_status_list(credential):
         f"{len(encoded)} chars)"
     )
     for index in free:  # leave the list as it was
-        status_lists.set_status(status_list, index, False)
+        status_lists.set_status(status_list, index, 0)
 
 
 def main():

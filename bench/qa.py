@@ -9,8 +9,12 @@ Drives one case through the engine to a full recognition (its credential is issu
 dossier measured), then inserts decided cases in bulk (not through the engine): each double-marked
 on the agile-project-management pipeline by two of the assessors (five learning outcomes, so ten
 scores per case) and decided by a decision maker, with their tasks, step results and reporting
-rows. It measures after --small cases and again after --cases (default 100,000 cases, 1,000,000
-scores). Prints figures; it is not a test.
+rows; the dashboard's roll-ups are then rebuilt (``rollups.rebuild``, as ``manage.py quality
+rebuild_rollups``) and, on PostgreSQL, the planner statistics refreshed (``ANALYZE``). After --small
+cases and again after --cases (default 100,000 cases, 1,000,000 scores) it measures the dossier
+and, in --rounds interleaved rounds, the dashboard computed from the raw rows as before the
+roll-ups (the anchor) and the dashboard read from the roll-ups: median seconds (min-max), their
+ratio, queries, and whether both give the same figures. Prints figures; it is not a test.
 """
 
 import argparse
@@ -20,8 +24,11 @@ import random
 import sys
 import tempfile
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
+from statistics import median
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -148,10 +155,21 @@ def add_decided_cases(spec, people, total, rng):
             with connection.cursor() as cursor:
                 cursor.executemany(
                     "INSERT INTO workflows_case (process_ptr_id, candidate_id, specification_id, "
-                    "pipeline_version_id, plan, cursor, results, outcome, recognised_outcomes) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    "pipeline_version_id, plan, cursor, results, outcome, recognised_outcomes, "
+                    "statement_key) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     [
-                        (p.pk, people["candidate"].pk, spec.pk, version.pk, plan, 3, "{}", o, "[]")
+                        (
+                            p.pk,
+                            people["candidate"].pk,
+                            spec.pk,
+                            version.pk,
+                            plan,
+                            3,
+                            "{}",
+                            o,
+                            "[]",
+                            uuid.uuid4().hex,
+                        )
                         for p, o in zip(processes, outcome_of, strict=True)
                     ],
                 )
@@ -235,43 +253,116 @@ def add_decided_cases(spec, people, total, rng):
 
 
 def measure(client, url, repeat=3):
-    """(best seconds, queries) of GET ``url``."""
-    best, queries, slowest = None, None, []
-    for _ in range(repeat):
-        connection.queries_log.clear()  # the log keeps 9,000 queries: counts need it empty
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(url)
-            seconds = time.perf_counter() - started
-        assert response.status_code == 200, (url, response.status_code)
-        best = seconds if best is None else min(best, seconds)
-        queries = len(captured)
-        slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:3]
-    return best, queries, slowest
+    """(best seconds, queries, slowest queries) of GET ``url``."""
+    runs = [measure_once(client, url) for _ in range(repeat)]
+    return min(r[0] for r in runs), runs[-1][1], runs[-1][2]
 
 
-def report(label, client, dossier_url):
+def measure_once(client, url):
+    """(seconds, queries, the three slowest queries) of one GET ``url``."""
+    connection.queries_log.clear()  # the log keeps 9,000 queries: counts need it empty
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        response = client.get(url)
+        seconds = time.perf_counter() - started
+    assert response.status_code == 200, (url, response.status_code)
+    slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:3]
+    return seconds, len(captured), slowest
+
+
+def raw_dashboard():
+    """The dashboard computed from the raw rows, as it was before the roll-ups: the anchor."""
+    from quality import views
+    from quality.statistics import figures
+
+    return mock.patch.object(views, "rolled_figures", figures)
+
+
+def rebuild_rollups():
+    from quality.statistics import rollups
+
+    started = time.perf_counter()
+    written = rollups.rebuild()
+    print(
+        f"rebuilt the roll-ups in {time.perf_counter() - started:.1f}s: "
+        + ", ".join(f"{n:,} {name}" for name, n in written.items())
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # both pages measured on fresh planner statistics
+
+
+def _plain(value):
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, timedelta):
+        return round(value.total_seconds(), 3)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return str(value) if hasattr(value, "pk") else value
+
+
+def same_figures() -> bool:
+    """Whether the roll-ups give every assessor and process figure the raw rows give."""
+    from dataclasses import asdict
+
+    from quality.forms import PeriodForm
+    from quality.statistics import figures, rolled_figures
+
+    form = PeriodForm({})
+    form.is_valid()
+    period = form.chosen_period()
+
+    def table(module):
+        return [
+            [_plain(asdict(row)) for row in module.process_statistics(period)],
+            [_plain(asdict(row)) for row in module.assessor_statistics(period)],
+        ]
+
+    return table(figures) == table(rolled_figures)
+
+
+def compare(label, client, rounds):
+    """Raw and roll-up dashboards, interleaved (the order alternates), ``rounds`` times."""
     from quality.models import Score
     from workflows.models import Case
 
+    raw, rolled, ratios = [], [], []
+    for n in range(rounds):
+        turns = ("raw", "rolled") if n % 2 == 0 else ("rolled", "raw")
+        got = {}
+        for turn in turns:
+            if turn == "raw":
+                with raw_dashboard():
+                    got[turn] = measure_once(client, "/quality/")
+            else:
+                got[turn] = measure_once(client, "/quality/")
+        raw.append(got["raw"])
+        rolled.append(got["rolled"])
+        ratios.append(got["rolled"][0] / got["raw"][0])
+
+    def spread(values):
+        return f"{median(values):7.3f} ({min(values):.3f}-{max(values):.3f})"
+
     cases, scores = Case.objects.count(), Score.objects.count()
-    dash = measure(client, "/quality/")
-    dossier = measure(client, dossier_url)
     print(
-        f"{label:<10} {cases:>9,} cases {scores:>10,} scores   dashboard {dash[0]:7.3f}s "
-        f"{dash[1]:3d} queries   dossier {dossier[0]:6.3f}s {dossier[1]:3d} queries"
+        f"{label:<6} {cases:>9,} cases {scores:>10,} scores, {rounds} interleaved rounds, "
+        f"median seconds (min-max):"
     )
-    for query in dash[2]:
-        print(
-            f"           slowest dashboard query {float(query['time']):6.3f}s: {query['sql'][:90]}"
-        )
-    return dash[1], dossier[1]
+    print(f"       raw dashboard     {spread([r[0] for r in raw])}  {raw[-1][1]:3d} queries")
+    print(f"       roll-up dashboard {spread([r[0] for r in rolled])}  {rolled[-1][1]:3d} queries")
+    print(f"       roll-up / raw     {spread(ratios)}")
+    for query in rolled[-1][2]:
+        print(f"       slowest roll-up query {float(query['time']):6.3f}s: {query['sql'][:80]}")
+    print(f"       figures identical: {'yes' if same_figures() else 'NO'}")
+    return raw[-1][1], rolled[-1][1]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=100_000, help="decided cases at full size")
     parser.add_argument("--small", type=int, default=1_000, help="decided cases at small size")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per size")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -282,18 +373,19 @@ def main():
     client = Client()
     client.force_login(people["quality"])
     dossier_url = f"/quality/cases/{case.pk}/"
-    started = time.perf_counter()
-    add_decided_cases(agile, people, args.small, rng)
-    print(f"inserted {args.small:,} cases in {time.perf_counter() - started:.1f}s")
-    small = report("small", client, dossier_url)
-    started = time.perf_counter()
-    add_decided_cases(agile, people, args.cases - args.small, rng)
-    print(f"inserted {args.cases - args.small:,} cases in {time.perf_counter() - started:.1f}s")
-    full = report("full", client, dossier_url)
-    verdict = "constant" if full == small else "GROWS"
+    sizes = {}
+    for label, count in (("small", args.small), ("full", args.cases - args.small)):
+        started = time.perf_counter()
+        add_decided_cases(agile, people, count, rng)
+        print(f"inserted {count:,} cases in {time.perf_counter() - started:.1f}s")
+        rebuild_rollups()
+        dossier = measure(client, dossier_url)
+        print(f"       dossier {dossier[0]:6.3f}s {dossier[1]:3d} queries")
+        sizes[label] = (*compare(label, client, args.rounds), dossier[1])
+    verdict = "constant" if sizes["full"] == sizes["small"] else "GROWS"
     print(
-        f"queries with the data: {verdict} (dashboard {small[0]} -> {full[0]}, "
-        f"dossier {small[1]} -> {full[1]})"
+        f"queries with the data (raw, roll-up dashboard, dossier): {verdict} "
+        f"({sizes['small']} -> {sizes['full']})"
     )
 
 

@@ -27,6 +27,12 @@ header, then a repeated pseudo-random block) is generated piece by piece: neithe
 Environment: SIZE_MB (default 1,024), PATHS (``chunked,multipart``), BUDGET_MB (100),
 KEEP (``1`` keeps the temporary directory with the database and the stored files). Figures, not
 a test.
+
+    CONCURRENT=24 .venv/bin/python bench/upload.py        # 24 uploads at once instead (issue 17)
+
+With CONCURRENT=N, the candidate posts N small files (256 KB each) through the evidence form at
+the same moment, one thread each, to one server; it prints ``concurrent uploads: S of N
+succeeded`` with the answers and the evidence rows stored, and exits 1 unless all N succeed.
 """
 
 import hashlib
@@ -54,6 +60,7 @@ SIZE_MB = int(os.environ.get("SIZE_MB", "1024"))
 PATHS = [p.strip() for p in os.environ.get("PATHS", "chunked,multipart").split(",") if p.strip()]
 BUDGET_MB = float(os.environ.get("BUDGET_MB", "100"))
 KEEP = os.environ.get("KEEP", "") == "1"
+CONCURRENT = int(os.environ.get("CONCURRENT", "0"))
 SIZE = SIZE_MB * 1024 * 1024
 CHUNK = 4 * 1024 * 1024  # as upload.js
 PIECE = 1024 * 1024  # what the client writes to the socket at a time
@@ -303,6 +310,7 @@ UPLOADERS = {"chunked": upload_chunked, "multipart": upload_multipart}
 def setup_world():
     from credentials.catalogue.demo import seed_specifications
     from credentials.catalogue.models import Specification
+    from credentials.catalogue.services import set_assessment_ready
     from evidence.portfolio import services
     from rpl.accounts.roles import Role
     from rpl.accounts.services import ensure_user
@@ -313,6 +321,7 @@ def setup_world():
     candidate, _ = ensure_user(
         EMAIL, full_name="Bench Candidate", roles=[Role.CANDIDATE], password=PASSWORD
     )
+    set_assessment_ready(spec, True)  # no pipeline is needed to upload evidence
     return services.start_application(candidate=candidate, specification=spec)
 
 
@@ -385,7 +394,56 @@ def run_path(kind: str, application, expected: str) -> bool:
     return same and within
 
 
+def run_concurrent(application) -> bool:
+    """CONCURRENT form uploads at once; True when every one is stored."""
+    from evidence.models import EvidenceItem
+
+    server = Server()
+    answers: list[int | str] = []
+    try:
+        browser = Browser(server.port)
+        browser.log_in(EMAIL, PASSWORD)
+        start = threading.Barrier(CONCURRENT)
+
+        def upload(n: int) -> None:
+            start.wait()
+            try:
+                upload_multipart(browser, application.pk, f"concurrent-{n}.mp4", WARMUP)
+            except AssertionError as error:
+                answers.append(str(error)[:80])
+            except OSError as error:
+                answers.append(repr(error))
+            else:
+                answers.append(302)
+
+        threads = [threading.Thread(target=upload, args=(n,)) for n in range(CONCURRENT)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - started
+    finally:
+        server.stop()
+    succeeded = answers.count(302)
+    stored = EvidenceItem.objects.filter(
+        application=application, display_name__startswith="concurrent-"
+    ).count()
+    failures = sorted({str(a) for a in answers if a != 302})
+    print(
+        f"concurrent uploads: {succeeded} of {CONCURRENT} succeeded in {seconds:.1f} s, "
+        f"{stored} stored" + (f"; failures: {failures}" if failures else "")
+    )
+    return succeeded == stored == CONCURRENT
+
+
 def main():
+    if CONCURRENT:
+        print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+        ok = run_concurrent(setup_world())
+        if not KEEP:
+            shutil.rmtree(_tmp, ignore_errors=True)
+        sys.exit(0 if ok else 1)
     unknown = set(PATHS) - set(UPLOADERS)
     if unknown:
         raise SystemExit(f"PATHS: unknown {', '.join(sorted(unknown))}; use chunked, multipart")

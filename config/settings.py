@@ -102,10 +102,31 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # Each gunicorn worker keeps its connection; a broken one is replaced before a request.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600 if PRODUCTION else 0),
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo serves requests side by side: WAL lets readers run beside the one writer, and
+    # every transaction takes the write lock when it begins (IMMEDIATE), so a second writer waits
+    # up to the busy timeout instead of failing midway with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Rendered fragments of public pages and API rate limits. Several servers need one shared cache:
+# CACHE_URL=redis://host:6379/1; without it each process keeps its own in memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}
+        if env_str("CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rpl"}
+    )
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -125,6 +146,11 @@ LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 # How many days the link of an invitation to a staff account lets the person choose a password.
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
+# EU wallets (OpenID4VCI): how long a credential offer lasts; whether it asks for the code shown.
+WALLET_OFFER_MINUTES = env_int("WALLET_OFFER_MINUTES", 10)
+WALLET_OFFER_TX_CODE = env_bool("WALLET_OFFER_TX_CODE", True)
+# Europass: a dotted path to the operator's sealer of ELM credentials (an eIDAS seal), or none.
+ELM_SEALER = env_str("ELM_SEALER") or None
 
 # django-guardian: no anonymous user row; nothing is ever granted to anonymous visitors.
 ANONYMOUS_USER_NAME = None

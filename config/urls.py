@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from config import home
+from credentials.wallets import views as wallets
 from rpl.accounts import views as accounts
 from rpl.accounts.roles import Role
 
@@ -42,6 +43,13 @@ urlpatterns = [
         name="accept_invitation",
     ),
     path("accounts/signup/", include("rpl.accounts.signup")),
+    path(".well-known/openid-credential-issuer", wallets.issuer_metadata, name="oid4vci_issuer"),
+    path(
+        ".well-known/oauth-authorization-server",
+        wallets.authorization_server_metadata,
+        name="oauth_authorization_server",
+    ),
+    path("", include("credentials.wallets.urls")),
     path("", include("credentials.urls")),
     path("", include("evidence.urls")),
     path("", include("assessments.urls")),

@@ -7,6 +7,7 @@ from credentials.catalogue.models import (
     Specification,
 )
 from credentials.issuing.models import IssuedCredential, IssuerKey, StatusList
+from credentials.wallets.models import WalletOffer
 
 __all__ = [
     "BulkIssueJob",
@@ -17,4 +18,5 @@ __all__ = [
     "Organisation",
     "Specification",
     "StatusList",
+    "WalletOffer",
 ]

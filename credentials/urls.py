@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("credentials.elm.urls")),
     path("catalogue/", include("credentials.catalogue.urls")),
     path("", include("credentials.issuing.urls")),
 ]

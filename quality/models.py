@@ -151,3 +151,198 @@ class Score(models.Model):
 
     def __str__(self):
         return f"{self.case_id}/{self.step_id}/{self.outcome_id}: {self.value}"
+
+
+# Roll-ups of the dashboard: rows kept current by ``quality.receivers`` as the engine records and
+# decides (``quality.statistics.rollups``), rebuilt from the raw rows by ``manage.py quality
+# rebuild_rollups``. ``day`` is the local date (TIME_ZONE) of the raw row's time, so that a period
+# of whole days reads whole rows.
+
+
+class ScoreTally(models.Model):
+    """How many scores an assessor gave of one value on one day."""
+
+    specification = models.ForeignKey(
+        "credentials.Specification", on_delete=models.CASCADE, related_name="+"
+    )
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    value = models.SmallIntegerField()
+    rubric_min = models.SmallIntegerField()
+    rubric_max = models.SmallIntegerField()
+    passed = models.BooleanField()
+    scores = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "specification",
+                    "assessor",
+                    "day",
+                    "value",
+                    "rubric_min",
+                    "rubric_max",
+                    "passed",
+                ],
+                name="quality_scoretally_key",
+            )
+        ]
+        indexes = [models.Index(fields=["day", "specification"])]
+
+    def __str__(self):
+        return f"{self.specification_id}/{self.assessor_id}/{self.day}: {self.value} x{self.scores}"
+
+
+class SheetTally(models.Model):
+    """How many score sheets an assessor filled on one day, how many were moderated, and how
+    many cases the assessor scored for the first time that day."""
+
+    specification = models.ForeignKey(
+        "credentials.Specification", on_delete=models.CASCADE, related_name="+"
+    )
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    sheets = models.PositiveIntegerField(default=0)
+    moderated = models.PositiveIntegerField(default=0)
+    cases = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["specification", "assessor", "day"], name="quality_sheettally_key"
+            )
+        ]
+        indexes = [models.Index(fields=["day", "specification"])]
+
+    def __str__(self):
+        return f"{self.specification_id}/{self.assessor_id}/{self.day}: {self.sheets}"
+
+
+class AssessorCase(models.Model):
+    """An assessor scored the case on that day (``first_day``: the first time). Distinct cases
+    do not sum over days: a period counts the cases first scored in it (``SheetTally.cases``)
+    plus those first scored before it and again in it, the few rows of the partial index."""
+
+    specification = models.ForeignKey(
+        "credentials.Specification", on_delete=models.CASCADE, related_name="+"
+    )
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    case = models.ForeignKey("workflows.Case", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    first_day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["specification", "assessor", "case", "day"],
+                name="quality_assessorcase_key",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["day", "first_day"],
+                condition=models.Q(day__gt=models.F("first_day")),
+                name="quality_assessorcase_again",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.assessor_id}/{self.case_id}/{self.day}"
+
+
+class PairTally(models.Model):
+    """Double marking: how often ``assessor`` gave ``value`` (on ``day``) to an outcome that a
+    colleague scored ``colleague_value`` in the same step and round. Each pair is counted from
+    both sides, on the day of its own score; ``first`` marks the side of the lower user id, which
+    the specification's agreement reads (each pair once). Colleagues are folded together: the
+    dashboard shows agreement per assessor, not per pair of assessors."""
+
+    specification = models.ForeignKey(
+        "credentials.Specification", on_delete=models.CASCADE, related_name="+"
+    )
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    first = models.BooleanField()
+    day = models.DateField()
+    value = models.SmallIntegerField()
+    colleague_value = models.SmallIntegerField()
+    rubric_min = models.SmallIntegerField()
+    rubric_max = models.SmallIntegerField()
+    pairs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "specification",
+                    "assessor",
+                    "first",
+                    "day",
+                    "value",
+                    "colleague_value",
+                    "rubric_min",
+                    "rubric_max",
+                ],
+                name="quality_pairtally_key",
+            )
+        ]
+        indexes = [models.Index(fields=["day", "specification"])]
+
+    def __str__(self):
+        return f"{self.assessor_id}/{self.day}: {self.value}-{self.colleague_value}"
+
+
+class TaskTally(models.Model):
+    """An assessor's or moderator's recorded tasks on one day: how many, and their time from the
+    task's creation to the record, in microseconds."""
+
+    specification = models.ForeignKey(
+        "credentials.Specification", on_delete=models.CASCADE, related_name="+"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    tasks = models.PositiveIntegerField(default=0)
+    microseconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["specification", "actor", "day"], name="quality_tasktally_key"
+            )
+        ]
+        indexes = [models.Index(fields=["day", "specification"])]
+
+    def __str__(self):
+        return f"{self.specification_id}/{self.actor_id}/{self.day}: {self.tasks}"
+
+
+class DecidedCase(models.Model):
+    """A decided case's outcome and time from submission to decision (microseconds), on the day
+    of its decision: the percentiles of time to decision read these integers."""
+
+    case = models.OneToOneField(
+        "workflows.Case", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    specification = models.ForeignKey(
+        "credentials.Specification", on_delete=models.CASCADE, related_name="+"
+    )
+    decided_on = models.DateField()
+    outcome = models.CharField(max_length=10)
+    microseconds = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["decided_on", "specification"]),
+            models.Index(fields=["specification", "decided_on", "microseconds"]),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id}/{self.decided_on}: {self.outcome}"

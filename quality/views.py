@@ -17,7 +17,7 @@ from quality.audits import services, wording
 from quality.audits.flows import AuditFlow, AuditTask
 from quality.forms import CaseNumberForm, PeriodForm, PolicyForm, ReviewForm
 from quality.statistics import figures as statistics
-from quality.statistics import units
+from quality.statistics import rolled_figures, units
 from quality.statistics.charts import bar_chart
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
@@ -109,8 +109,8 @@ def dashboard(request):
 
 
 def _dashboard(request, form, period, specification):
-    matrices = statistics.agreement_matrices(period, specification)
-    assessors = statistics.assessor_statistics(period, specification, matrices)
+    matrices = rolled_figures.agreement_matrices(period, specification)
+    assessors = rolled_figures.assessor_statistics(period, specification, matrices)
     waits = statistics.step_waits(period, specification, limit=10)
     services.log_view(request.user, "dashboard", **_scope(period, specification))
     return render(
@@ -121,7 +121,7 @@ def _dashboard(request, form, period, specification):
             "period": period,
             "query": request.GET.urlencode(),
             "case_form": CaseNumberForm(),
-            "process": statistics.process_statistics(period, specification, matrices),
+            "process": rolled_figures.process_statistics(period, specification, matrices),
             "assessors": assessors,
             "assessor_charts": _assessor_charts(assessors),
             "waits": waits,
@@ -323,7 +323,7 @@ def _csv_tables(period, specification):
                     r.appeals_upheld,
                     r.appeals_overturned,
                 ]
-                for r in statistics.assessor_statistics(period, specification)
+                for r in rolled_figures.assessor_statistics(period, specification)
             ],
         ),
         "process": lambda: (
@@ -356,7 +356,7 @@ def _csv_tables(period, specification):
                     _number((r.agreement or {}).get("kappa_linear")),
                     _number((r.agreement or {}).get("kappa_quadratic")),
                 ]
-                for r in statistics.process_statistics(period, specification)
+                for r in rolled_figures.process_statistics(period, specification)
             ],
         ),
         "steps": lambda: (
@@ -427,12 +427,12 @@ def evaluation_report(request):
         form.add_error("specification", _("Choose the micro-credential to evaluate."))
     if not form.is_valid():
         return _dashboard(request, form, period, specification)
-    matrices = statistics.agreement_matrices(period, specification)
+    matrices = rolled_figures.agreement_matrices(period, specification)
     context = {
         "specification": specification,
         "period": period,
-        "process": statistics.process_statistics(period, specification, matrices)[0],
-        "assessors": statistics.assessor_statistics(period, specification, matrices),
+        "process": rolled_figures.process_statistics(period, specification, matrices)[0],
+        "assessors": rolled_figures.assessor_statistics(period, specification, matrices),
         "waits": statistics.step_waits(period, specification),
         "finding_counts": statistics.finding_counts(period, specification),
         "findings": list(statistics.findings(period, specification)),

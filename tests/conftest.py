@@ -1,4 +1,6 @@
 import pytest
+from django.core.cache import cache
+from django.utils import translation
 
 from rpl.accounts.roles import Role
 from tests.factories import make_user
@@ -7,6 +9,20 @@ from tests.factories import make_user
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a page cached by one test never answers another
+    whose rows happen to reuse the same ids and times."""
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A test that switches the language does not leave it switched for the next one."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,7 +9,7 @@ class WebhooksConfig(AppConfig):
 
     def ready(self):
         # models can be imported only once the app registry is ready
-        from rpl.audit.models import AuditEvent
+        from rpl.audit.signals import recorded
         from webhooks.events import on_audit_event
 
-        post_save.connect(on_audit_event, sender=AuditEvent, dispatch_uid="webhooks.audit_event")
+        recorded.connect(on_audit_event, dispatch_uid="webhooks.audit_event")

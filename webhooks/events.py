@@ -1,5 +1,5 @@
 """Where webhook events come from: the audit log. Every change that a webhook reports already
-writes an audit event in its own transaction; a ``post_save`` receiver on ``AuditEvent`` turns the
+writes an audit event in its own transaction; a receiver of ``rpl.audit.signals.recorded`` turns the
 actions listed in ``TRIGGERS`` into webhook events in that same transaction, so a change that is
 rolled back sends nothing and a committed one is never lost.
 
@@ -89,19 +89,19 @@ BUILDERS = {
 }
 
 
-def on_audit_event(sender, instance, created, raw=False, **kwargs) -> None:
-    trigger = TRIGGERS.get(instance.action)
-    if not created or raw or trigger is None or not trigger.when(instance.changes):
+def on_audit_event(sender, event, **kwargs) -> None:
+    trigger = TRIGGERS.get(event.action)
+    if trigger is None or not trigger.when(event.changes):
         return
-    builder = BUILDERS.get(instance.target_type)
+    builder = BUILDERS.get(event.target_type)
     if builder is None or not Subscription.objects.filter(is_active=True).exists():
         return
-    model = apps.get_model(instance.target_type)
-    target = model.objects.filter(pk=instance.target_id).first()
+    model = apps.get_model(event.target_type)
+    target = model.objects.filter(pk=event.target_id).first()
     if target is None:
         return
-    organisation, data = builder(target, trigger.event, instance.changes)
+    organisation, data = builder(target, trigger.event, event.changes)
     if organisation is not None:
         services.publish(
-            event_type=trigger.event, organisation=organisation, data=data, audit_event=instance
+            event_type=trigger.event, organisation=organisation, data=data, audit_event=event
         )

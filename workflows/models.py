@@ -8,6 +8,7 @@ newer one is published), so a case that started on it keeps exactly the plan it 
 
 import hashlib
 import json
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -300,6 +301,10 @@ class Case(Process):
         blank=True,
         on_delete=models.PROTECT,
         related_name="case",
+    )
+    # The unguessable key of the public page that confirms a statement of recognised outcomes.
+    statement_key = models.UUIDField(
+        _("statement verification key"), default=uuid.uuid4, unique=True, editable=False
     )
 
     class Meta:

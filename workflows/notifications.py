@@ -19,7 +19,7 @@ from rpl.accounts.roles import Role
 from rpl.site import absolute
 from workflows.flows import case_flow_class
 from workflows.staffing.analysis import step_title
-from workflows.staffing.pools import Pools
+from workflows.staffing.pools import pool_members
 from workflows.work.duties import DECISION_NODES, NODE_ACCESS, TaskOwners, may_take, pool_key
 
 
@@ -36,8 +36,8 @@ def pool_of(task) -> list:
     if task.flow_task.name not in NODE_ACCESS:
         return []
     case = task.coerced_process
-    pool = Pools([case.specification_id]).members(case.specification_id, pool_key(task))
-    people = get_user_model().objects.filter(pk__in=pool).prefetch_related("groups")
+    people = list(pool_members(case.specification_id, pool_key(task)).prefetch_related("groups"))
+    pool = {person.pk for person in people}
     owners = TaskOwners([case.pk])
     return [person for person in people if may_take(person, task, owners=owners, pool=pool)]
 

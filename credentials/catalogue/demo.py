@@ -68,7 +68,9 @@ PYTHON = {
         "workload_ects": Decimal("4.0"),
         "workload_hours": 100,
         "assessment_type": AssessmentType.COMBINED,
-        "supervision": Supervision.SUPERVISED_ONLINE_WITH_ID,
+        # As its pipeline (workflows/demo/pipeline_files/python-basics.yaml) assesses it: a
+        # portfolio review and an unsupervised 30-minute online test, no identity check.
+        "supervision": Supervision.UNSUPERVISED_NO_ID,
         "participation_form": ParticipationForm.ONLINE,
         "quality_assurance": QualityAssurance.INTERNAL,
         "grading": Grading.PASS_FAIL,
@@ -84,12 +86,12 @@ PYTHON = {
         "stackable_towards_pl": "Programista Python – poziom średnio zaawansowany",
         "stackable_towards_en": "Python developer – intermediate level",
         "further_information_pl": (
-            "Walidacja obejmuje test online (60 minut) pod nadzorem zdalnym oraz rozmowę "
-            "z asesorem o projekcie przedstawionym w portfolio."
+            "Walidacja obejmuje ocenę portfolio przez asesora oraz test online (30 minut) "
+            "bez nadzoru."
         ),
         "further_information_en": (
-            "Validation consists of a remotely supervised 60-minute online test and an interview "
-            "with an assessor about a project in your portfolio."
+            "Validation consists of an assessor's review of your portfolio and an unsupervised "
+            "30-minute online test."
         ),
     },
     "outcomes": [
@@ -218,14 +220,17 @@ AGILE = {
         ),
         "prerequisites_en": "At least six months of experience working in a project team.",
         "stackability": Stackability.STANDALONE,
+        # As its pipeline (agile-pm.yaml) assesses it: identity checked by video, the portfolio
+        # reviewed by two assessors, an interview only when that review is borderline.
         "further_information_pl": (
-            "Walidacja obejmuje ocenę portfolio (np. backlog, plany iteracji, notatki "
-            "z retrospektyw) oraz rozmowę z asesorem na temat studium przypadku."
+            "Walidacja obejmuje sprawdzenie tożsamości w rozmowie wideo oraz ocenę portfolio "
+            "(np. backlog, plany iteracji, notatki z retrospektyw) przez dwóch asesorów; "
+            "gdy wynik jest na granicy, także rozmowę wyjaśniającą z asesorami."
         ),
         "further_information_en": (
-            "Validation consists of a review of your portfolio (for example a backlog, "
-            "iteration plans, retrospective notes) and an interview with an assessor about "
-            "a case study."
+            "Validation consists of an identity check in a video call and a review of your "
+            "portfolio (for example a backlog, iteration plans, retrospective notes) by two "
+            "assessors; when the result is borderline, also a clarifying interview with them."
         ),
     },
     "outcomes": [
@@ -370,14 +375,16 @@ WELDING = {
         "stackable_towards_pl": "Spawacz konstrukcji stalowych",
         "stackable_towards_en": "Structural steel welder",
         "further_information_pl": (
-            "Egzamin praktyczny odbywa się w ośrodku egzaminacyjnym; próbki ocenia się wizualnie "
-            "i próbą łamania. Ważność można przedłużyć po potwierdzeniu, że spawacz nadal "
-            "pracuje tą metodą."
+            "Egzamin praktyczny odbywa się w ośrodku egzaminacyjnym, po sprawdzeniu tożsamości "
+            "na miejscu; próbki ocenia się wizualnie i próbą łamania. Kto go zda, pisze "
+            "45-minutowy test wiedzy pod nadzorem. Ważność można przedłużyć po potwierdzeniu, "
+            "że spawacz nadal pracuje tą metodą."
         ),
         "further_information_en": (
-            "The practical examination takes place in a test centre; test pieces are assessed "
-            "visually and by a fracture test. Validity can be extended on confirmation that the "
-            "welder still works with the process."
+            "The practical examination takes place in a test centre, after an identity check on "
+            "site; test pieces are assessed visually and by a fracture test. Those who pass it "
+            "take a supervised 45-minute theory test. Validity can be extended on confirmation "
+            "that the welder still works with the process."
         ),
         "validity_months": 24,
     },

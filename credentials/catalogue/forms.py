@@ -102,6 +102,7 @@ class SpecificationForm(GroupedFieldsMixin, forms.ModelForm):
                 ("prerequisites_pl", "prerequisites_en"),
                 ("stackability",),
                 ("stackable_towards_pl", "stackable_towards_en"),
+                ("stackable_towards_url",),
                 ("further_information_pl", "further_information_en"),
                 ("validity_months", "appeal_window_days"),
             ],
@@ -111,6 +112,7 @@ class SpecificationForm(GroupedFieldsMixin, forms.ModelForm):
     class Meta:
         model = Specification
         fields = SPECIFICATION_FIELDS
+        formfield_callback = _formfield
         field_classes = {"awarding_body": OrganisationChoiceField}
         widgets = {
             "description_pl": forms.Textarea(attrs={"rows": 5}),

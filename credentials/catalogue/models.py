@@ -291,6 +291,15 @@ class Specification(Bilingual, models.Model):
     stackable_towards_en = models.CharField(
         _("stackable towards (English)"), max_length=300, blank=True
     )
+    stackable_towards_url = models.URLField(
+        _("stackable towards (address)"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The address (IRI) of the credential it stacks towards, for example that "
+            "micro-credential's page in a catalogue; the signed credential links to it."
+        ),
+    )
     further_information_pl = models.TextField(_("further information (Polish)"), blank=True)
     further_information_en = models.TextField(_("further information (English)"), blank=True)
     validity_months = models.PositiveSmallIntegerField(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from credentials.catalogue.models import MAX_OUTCOMES, LearningOutcome, Organisation, Specification
 from credentials.catalogue.selectors import publication_problems
-from credentials.catalogue.signals import publishing
+from credentials.catalogue.signals import Contradiction, checking_assessment, publishing
 from credentials.catalogue.vocabularies import Status
 from rpl.audit import services as audit
 
@@ -48,6 +48,7 @@ SPECIFICATION_FIELDS = (
     "stackability",
     "stackable_towards_pl",
     "stackable_towards_en",
+    "stackable_towards_url",
     "further_information_pl",
     "further_information_en",
     "validity_months",
@@ -67,6 +68,15 @@ class CatalogueError(Exception):
 
 class NotPublishable(CatalogueError):
     """The specification lacks mandatory elements; ``problems`` lists them."""
+
+
+class ContradictsAssessment(NotPublishable):
+    """Elements of the specification say otherwise than its assessment pipeline;
+    ``contradictions`` names them."""
+
+    def __init__(self, message: str, contradictions: Iterable[Contradiction]):
+        self.contradictions = list(contradictions)
+        super().__init__(message, [found.message for found in self.contradictions])
 
 
 class InvalidTransition(CatalogueError):
@@ -206,6 +216,12 @@ def update_specification(
             raise NotPublishable(
                 _("A published specification must keep every mandatory element."), problems
             )
+        contradictions = _contradictions(specification)
+        if contradictions:
+            raise ContradictsAssessment(
+                _("A published specification must say how it is assessed as its pipeline does."),
+                contradictions,
+            )
     specification.version += 1
     specification.save()
     audit.record(
@@ -231,6 +247,7 @@ def publish_specification(specification: Specification, *, actor) -> Specificati
     problems = publication_problems(specification)
     for _receiver, found in publishing.send(sender=Specification, specification=specification):
         problems.extend(found)
+    problems.extend(found.message for found in _contradictions(specification))
     if problems:
         raise NotPublishable(
             _("The specification cannot be published until these are put right."), problems
@@ -248,6 +265,11 @@ def publish_specification(specification: Specification, *, actor) -> Specificati
         changes={"status": [previous, Status.PUBLISHED], "version": specification.version},
     )
     return specification
+
+
+def _contradictions(specification: Specification) -> list[Contradiction]:
+    replies = checking_assessment.send(sender=Specification, specification=specification)
+    return [found for _receiver, contradictions in replies for found in contradictions]
 
 
 def set_assessment_ready(specification: Specification, ready: bool) -> bool:

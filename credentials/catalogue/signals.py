@@ -12,6 +12,11 @@ publishing = Signal()
 # the steps of its assessment in words, a list of ``AssessmentStep`` (empty when it has no plan).
 describing_assessment = Signal()
 
+# Sent before a specification is published, and before a published one is changed, with
+# ``specification`` (its unsaved values); each receiver returns what in it contradicts how it is
+# assessed, a list of ``Contradiction`` (empty when nothing does), and any refuses the change.
+checking_assessment = Signal()
+
 
 @dataclass(frozen=True)
 class AssessmentStep:
@@ -21,3 +26,12 @@ class AssessmentStep:
     title: str
     what: str
     only_if: str = ""
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """An element of a specification that says otherwise than how it is assessed: the
+    specification's field and, in words naming both sides, what contradicts it."""
+
+    element: str
+    message: str

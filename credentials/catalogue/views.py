@@ -1,6 +1,7 @@
 """Catalogue pages: the public catalogue (no log-in) and the administrators' editing pages."""
 
 import copy
+import functools
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -8,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,17 +38,25 @@ def _can_manage(user) -> bool:
 
 
 def catalogue(request):
-    form = CatalogueSearchForm(request.GET)
-    filters = form.filters()
-    specifications = selectors.search_catalogue(**filters)
-    page = Paginator(specifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    @functools.cache
+    def search() -> dict:
+        form = CatalogueSearchForm(request.GET)
+        filters = form.filters()
+        specifications = selectors.search_catalogue(**filters)
+        page = Paginator(specifications, PAGE_SIZE).get_page(request.GET.get("page"))
+        return {"form": form, "page_obj": page, "filtered": any(filters.values())}
+
+    # The search runs only when the page is not cached under the current stamp.
+    found = {
+        name: SimpleLazyObject(lambda name=name: search()[name])
+        for name in ("form", "page_obj", "filtered")
+    }
     return render(
         request,
         "credentials/catalogue.html",
         {
-            "form": form,
-            "page_obj": page,
-            "filtered": any(filters.values()),
+            **found,
+            "catalogue_stamp": selectors.catalogue_stamp(),
             "can_manage": _can_manage(request.user),
             "nav": "catalogue",
         },
@@ -168,6 +178,11 @@ def specification_edit(request, pk):
             _add_errors(form, error)
         except IntegrityError:
             _slug_taken(form)
+        except services.ContradictsAssessment as error:
+            for found in error.contradictions:
+                form.add_error(
+                    found.element if found.element in form.fields else None, found.message
+                )
         except services.CatalogueError as error:
             refusal = error
         else:

@@ -1,67 +1,85 @@
-"""The PDF certificate of an issued credential (WeasyPrint), in Polish and in English.
+"""The PDF certificate of an issued credential (WeasyPrint): one landscape page in Polish and one
+in English.
 
-Both languages are on the certificate (Polish first, English after), with the EU elements and the
-recognised learning outcomes; a QR code points to the public verification page, and the signed
-credential (JSON-LD) is attached inside the PDF file as ``credential-<id>.jsonld`` (an embedded
-file, ``/EmbeddedFile`` in the PDF), so that the paper and the machine-verifiable credential travel
+Each page carries the awarding body's mark and name, the badge image, the learner's name, the
+recognised learning outcomes, the EU elements, a signatory line naming the awarding body, the
+credential number, a short verification code and a QR code of the public verification page. The
+PDF is tagged and PDF/A-3b; the signed credential (JSON-LD) is inside it as an associated file
+(``/AF``, relationship ``Source``), so that the paper and the machine-verifiable credential travel
 together.
 """
 
-import base64
-import io
-
-import qrcode
-import qrcode.image.svg
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
+from credentials.issuing import badges
 from credentials.issuing import documents as issuing
+from rpl import pdf
+
+# Past this many characters of outcome text the page sets the outcomes smaller, to stay one page.
+LONG_OUTCOMES = 650
 
 
-def qr_svg(url: str) -> str:
-    """An SVG QR code for ``url`` (error correction M)."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
-    code.add_data(url)
-    code.make(fit=True)
-    image = code.make_image(image_factory=qrcode.image.svg.SvgPathImage)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return buffer.getvalue().decode("utf-8")
+def verification_code(credential) -> str:
+    """A short code a reader compares with the verification page's address: the first eight
+    characters of the credential number, in two groups."""
+    head = credential.public_id.hex[:8].upper()
+    return f"{head[:4]}-{head[4:]}"
 
 
 def attachment_name(credential) -> str:
     return f"credential-{credential.public_id}.jsonld"
 
 
+def _page(credential, language: str) -> dict:
+    with translation.override(language):
+        about = issuing.describe(credential.document)
+        badge = pdf.data_uri(badges.svg(credential.specification).encode(), "image/svg+xml")
+        # Elements are told apart by their labels, in the language of the page.
+        in_large_type = {_("Learner"), _("Title"), _("Awarding body")}
+        headline = {_("Notional workload"), _("Level"), _("Grade achieved")}
+        unknown = _("Not specified")
+    return {
+        "language": language,
+        "about": about,
+        "details": [(k, v) for k, v in about["elements"] if k not in in_large_type],
+        "facts": [v for k, v in about["elements"] if k in headline and v != unknown],
+        "compact": sum(len(o) for o in about["outcomes"]) > LONG_OUTCOMES,
+        "mark": pdf.monogram(about["issuer"]),
+        "badge": badge,
+    }
+
+
 def render_html(credential) -> str:
+    return render_to_string("credentials/issued/certificate.html", context(credential))
+
+
+def context(credential) -> dict:
     url = issuing.credential_url(credential.public_id)
-    document = credential.document
-    versions = []
-    for language in ("pl", "en"):
-        with translation.override(language):
-            versions.append({"language": language, "about": issuing.describe(document), "url": url})
-    qr = base64.b64encode(qr_svg(url).encode("utf-8")).decode("ascii")
-    return render_to_string(
-        "credentials/issued/certificate.html",
-        {
-            "versions": versions,
-            "qr_data_uri": f"data:image/svg+xml;base64,{qr}",
-            "url": url,
-            "credential": credential,
-        },
-    )
+    number = str(credential.public_id)
+    return {
+        "pages": [_page(credential, language) for language in ("pl", "en")],
+        "qr_data_uri": pdf.qr_data_uri(url),
+        "url": url,
+        "number_head": number[:19],
+        "number_tail": number[19:],
+        "code": verification_code(credential),
+        "credential": credential,
+    }
 
 
 def render_pdf(credential) -> bytes:
     """The certificate as PDF bytes, with the signed credential attached."""
-    from weasyprint import HTML, Attachment
-
-    attachment = Attachment(
-        string=credential.document_json,
-        name=attachment_name(credential),
-        description="Open Badges 3.0 credential (JSON-LD, eddsa-rdfc-2022)",
-        relationship="Source",
-    )
-    return HTML(string=render_html(credential), base_url=None).write_pdf(
-        attachments=[attachment], pdf_identifier=str(credential.public_id).encode("ascii")
+    return pdf.render_pdf(
+        "credentials/issued/certificate.html",
+        context(credential),
+        attachments=(
+            pdf.Attachment(
+                name=attachment_name(credential),
+                content=credential.document_json,
+                description="Open Badges 3.0 credential (JSON-LD, eddsa-rdfc-2022)",
+            ),
+        ),
+        identifier=credential.public_id.hex,
     )

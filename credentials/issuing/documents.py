@@ -3,8 +3,11 @@
 :func:`build_credential` returns the unsigned ``OpenBadgeCredential`` (VC Data Model 2.0,
 ``achievementType: MicroCredential``). Where OB 3.0 has a field for an element of the Council
 Recommendation of 16 June 2022 (Annex I) it is used (standards.md 3.7); the rest are terms of our
-extension context ``rpl-eu-microcredential-v1.jsonld`` (protected, versioned, shipped in
-``credentials/contexts/`` and served by the instance at :func:`extension_context_url`):
+extension context :data:`EXTENSION_CONTEXT` (protected; one permanent IRI for every instance and
+release, shipped in ``credentials/contexts/`` with its SHA-256 and pinned in each credential by
+``relatedResource`` + ``digestSRI``; decision 0013). Credentials issued before it name the
+instance's own copy of the older context (:func:`extension_context_url`), which the loader keeps
+resolving:
 
 ================================  =====================================================
 EU element                        Where
@@ -19,26 +22,32 @@ learning outcomes                 ``achievement.resultDescription[]`` (one per o
                                   ``credentialSubject.result[]`` (those recognised),
                                   ``achievement.alignment[]`` (ESCO skills),
                                   ``achievement.criteria.narrative``
-notional workload                 ``achievement.creditsAvailable`` / ``creditsEarned`` (ECTS)
-                                  + ``ectsCredits`` and ``workloadHours``
+notional workload                 ``achievement.creditPoint`` (ELM: ECTS framework, points)
+                                  + ``workloadHours``
 level                             ``achievement.alignment[]`` (EQF, PRK) + ``eqfLevel``,
                                   ``nqfLevel``/``nqfFramework``
 type of assessment                ``assessmentType`` (+ ``recognitionOfPriorLearning``)
 form of participation             ``participationForm``
 type of quality assurance         ``qualityAssurance``, ``qualityAssuranceReference``
 supervision and identity check    ``credentialSubject.supervisionAndIdentityVerification``
-(status: revocation, suspension)  ``credentialStatus`` (revocation) and ``suspensionStatus``, a
-                                  second ``cred:credentialStatus``: the OB 3.0 schema allows
-                                  only one object under ``credentialStatus``
+grade (with its scale)            ``achievement.resultDescription[#grade]`` and a ``Result``
+(status: revocation, suspension)  ``credentialStatus``: one two-bit ``message`` entry (valid,
+                                  suspended, revoked), as the OB 3.0 schema allows one object
+                                  (docs/decisions/0012); credentials issued before it have a
+                                  revocation entry and a ``suspensionStatus``
 prerequisites, grading scheme,    ``prerequisites``, ``gradingScheme``, ``stackability``,
-stackability, further info        ``stackableTowards``, ``furtherInformation``
+stackability, further info        ``stacksTowards`` (the target achievement's IRI),
+                                  ``stackableTowards``, ``furtherInformation``
+(badge)                           ``image`` of the credential and of the achievement
 ================================  =====================================================
 
-Controlled values are the codes of ``credentials.catalogue.vocabularies`` (``prior_learning``,
-``online``...), the supervision code in upper case. The document is checked
-with the strict JSON-LD expansion before it is signed: a term no context defines is an error.
+Assessment type, form of participation, quality assurance and supervision are concept IRIs of
+the EU's vocabularies (``credentials.catalogue.vocabularies.EU_CONCEPTS``; ours where the EU has
+none); the other controlled values are the codes of that module. Signing expands the document
+strictly (``rpl.lib.jsonld_strict``): a term no context defines is an error, and nothing is issued.
 """
 
+import base64
 import copy
 import hashlib
 import json
@@ -50,24 +59,29 @@ from pathlib import Path
 from typing import Any
 
 from django.urls import reverse
+from django.utils import translation
 
 from credentials.catalogue.models import split_lines
 from credentials.catalogue.vocabularies import (
+    ECTS,
+    GRADE_SCALES,
     AssessmentType,
     Grading,
     ParticipationForm,
     QualityAssurance,
     Stackability,
     Supervision,
+    code_of,
+    concept,
 )
-from credentials.issuing import keys
+from credentials.issuing import holders, keys
 from rpl.bilingual import current_language
 from rpl.lib.data_integrity import format_datetime
-from rpl.lib.jsonld_loader import CREDENTIALS_V2, OB_V3P0_CONTEXT, get_loader
-from rpl.lib.jsonld_strict import expand_strict
+from rpl.lib.jsonld_loader import CONTEXTS_DIR, CREDENTIALS_V2, OB_V3P0_CONTEXT
 from rpl.site import absolute
 
-# Our own context, served by the instance; the third-party contexts live in ``contexts/``.
+EXTENSION_CONTEXT = "https://w3id.org/rpl-engine/eu-microcredential/v1"
+# The context credentials issued before EXTENSION_CONTEXT name, at the issuing instance's URL.
 EXTENSION_CONTEXT_FILE = (
     Path(__file__).resolve().parents[1] / "extension" / "rpl-eu-microcredential-v1.jsonld"
 )
@@ -79,6 +93,7 @@ OB_SCHEMA_URL = (
 OB_SCHEMA_FILE = (
     Path(__file__).resolve().parents[1] / "schemas" / "ob_v3p0_achievementcredential_schema.json"
 )
+PERMANENT_CONTEXT_FILE = "eu-microcredential-v1.jsonld"
 EQF_URL = "http://data.europa.eu/snb/eqf/{level}"
 PRK_URL = "https://kwalifikacje.gov.pl/"
 
@@ -92,13 +107,22 @@ def extension_context_url() -> str:
     return absolute(reverse("issued:context", kwargs={"name": EXTENSION_CONTEXT_FILE.name}))
 
 
+@cache
+def extension_context_digest() -> str:
+    """:data:`EXTENSION_CONTEXT`'s ``digestSRI``: SHA-384 of the shipped file's bytes."""
+    raw = (CONTEXTS_DIR / PERMANENT_CONTEXT_FILE).read_bytes()
+    return "sha384-" + base64.b64encode(hashlib.sha384(raw).digest()).decode("ascii")
+
+
+def badge_image(specification) -> dict[str, Any]:
+    """The specification's badge as an OB 3.0 ``Image``."""
+    url = reverse("issued:badge", kwargs={"slug": specification.slug, "fmt": "png"})
+    return {"id": absolute(url), "type": "Image", "caption": _text(specification, "title")}
+
+
 def extra_contexts() -> dict[str, dict[str, Any]]:
     """The contexts the loader needs besides the shipped ones: our extension context."""
     return {extension_context_url(): copy.deepcopy(extension_context())}
-
-
-def loader():
-    return get_loader(extra_contexts())
 
 
 def credential_url(public_id) -> str:
@@ -225,6 +249,32 @@ def _criteria_narrative(outcomes) -> str:
     return "\n".join(lines) or "Recognition of prior learning against the published criteria."
 
 
+def _english(label) -> str:
+    with translation.override("en"):
+        return str(label)
+
+
+def _grade_id(specification) -> str:
+    return f"{achievement_url(specification)}#grade"
+
+
+def _grade_description(specification) -> dict[str, Any]:
+    """The grading scale as an OB 3.0 ResultDescription: its type and the values it allows."""
+    scale = GRADE_SCALES[specification.grading]
+    description: dict[str, Any] = {
+        "id": _grade_id(specification),
+        "type": ["ResultDescription"],
+        "name": _english(Grading(specification.grading).label),
+        "resultType": scale.result_type,
+    }
+    if scale.allowed:
+        description["allowedValue"] = list(scale.allowed)
+    if scale.minimum:
+        description["valueMin"] = scale.minimum
+        description["valueMax"] = scale.maximum
+    return description
+
+
 def _achievement(specification, outcomes, organisation) -> dict[str, Any]:
     achievement: dict[str, Any] = {
         "id": achievement_url(specification),
@@ -242,10 +292,14 @@ def _achievement(specification, outcomes, organisation) -> dict[str, Any]:
         "version": str(specification.version),
         "specificationVersion": specification.version,
         "humanCode": specification.slug,
+        "image": badge_image(specification),
     }
     if specification.workload_ects is not None:
-        achievement["creditsAvailable"] = float(specification.workload_ects)
-        achievement["ectsCredits"] = _decimal_string(specification.workload_ects)
+        achievement["creditPoint"] = {
+            "type": "CreditPoint",
+            "framework": ECTS.iri,
+            "point": _decimal_string(specification.workload_ects),
+        }
     if specification.workload_hours:
         achievement["workloadHours"] = specification.workload_hours
     if specification.field_of_study:
@@ -270,13 +324,20 @@ def _achievement(specification, outcomes, organisation) -> dict[str, Any]:
         }
         for outcome in outcomes
     ]
+    if specification.grading:
+        achievement["resultDescription"].append(_grade_description(specification))
+    for term, choices, code in (
+        ("assessmentType", AssessmentType, specification.assessment_type),
+        ("participationForm", ParticipationForm, specification.participation_form),
+        ("qualityAssurance", QualityAssurance, specification.quality_assurance),
+    ):
+        if code:
+            achievement[term] = concept(choices, code).iri
     optional_codes = {
-        "assessmentType": specification.assessment_type,
-        "participationForm": specification.participation_form,
-        "qualityAssurance": specification.quality_assurance,
         "qualityAssuranceReference": specification.quality_assurance_reference,
         "gradingScheme": specification.grading,
         "stackability": specification.stackability,
+        "stacksTowards": specification.stackable_towards_url,
     }
     achievement.update({name: value for name, value in optional_codes.items() if value})
     for term, field in (
@@ -301,18 +362,19 @@ def build_credential(
     supervision: str,
     issued_at: datetime,
     valid_until: datetime | None,
-    revocation_entry: dict[str, Any],
-    suspension_entry: dict[str, Any],
+    status_entry: dict[str, Any],
     grade: str | None = None,
 ) -> dict[str, Any]:
     """The unsigned credential. ``outcomes`` are all the specification's learning outcomes,
     ``recognised_outcomes`` those the decision recognised (a subset, in the same order)."""
     recognised = list(recognised_outcomes)
     subject: dict[str, Any] = {
+        # The holder's wallet DID, or a stable identifier of them at this issuer (holders.py).
+        "id": holders.subject_id(learner, organisation),
         "type": ["AchievementSubject"],
         "identifier": learner_identifiers(learner),
         "achievement": _achievement(specification, outcomes, organisation),
-        "supervisionAndIdentityVerification": str(supervision),
+        "supervisionAndIdentityVerification": concept(Supervision, supervision).iri,
         "recognitionOfPriorLearning": True,
         "result": [
             {
@@ -324,37 +386,31 @@ def build_credential(
         ],
     }
     if grade:
-        subject["result"].append({"type": ["Result"], "value": str(grade)})
-    if specification.workload_ects is not None and len(recognised) == len(list(outcomes)):
-        subject["creditsEarned"] = float(specification.workload_ects)
+        grade_result: dict[str, Any] = {"type": ["Result"], "value": str(grade)}
+        if specification.grading:
+            grade_result["resultDescription"] = _grade_id(specification)
+        subject["result"].append(grade_result)
     if not subject["result"]:
         del subject["result"]
     credential: dict[str, Any] = {
-        "@context": [CREDENTIALS_V2, OB_V3P0_CONTEXT, OB_EXTENSIONS, extension_context_url()],
+        "@context": [CREDENTIALS_V2, OB_V3P0_CONTEXT, OB_EXTENSIONS, EXTENSION_CONTEXT],
         "id": credential_url(public_id),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": _text(specification, "title"),
         "localizedName": _language_map(specification, "title"),
+        "image": badge_image(specification),
         "issuer": issuer_profile(organisation),
         "validFrom": format_datetime(issued_at),
         "awardedDate": format_datetime(issued_at),
         "credentialSubject": subject,
         "credentialSchema": [{"id": OB_SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}],
-        # OB 3.0 allows one credentialStatus object; the suspension entry is a second
-        # cred:credentialStatus value under our term (the same RDF as a VCDM 2.0 array).
-        "credentialStatus": revocation_entry,
-        "suspensionStatus": suspension_entry,
+        "credentialStatus": status_entry,
         "euMicroCredentialSchemeVersion": "2022/C 243/02",
+        "relatedResource": [{"id": EXTENSION_CONTEXT, "digestSRI": extension_context_digest()}],
     }
     if valid_until is not None:
         credential["validUntil"] = format_datetime(valid_until)
-    check_terms(credential)
     return credential
-
-
-def check_terms(credential: dict[str, Any]) -> None:
-    """Raise :class:`~rpl.lib.jsonld_strict.UndefinedTermError` for a term no context defines."""
-    expand_strict(credential, loader())
 
 
 @cache
@@ -381,6 +437,38 @@ def _code_label(choices, value) -> str:
         return str(choices(value).label)
     except ValueError:
         return str(value)
+
+
+def _concept_label(choices, value) -> str:
+    """The label of a concept IRI, or of the code an older credential carries."""
+    code = code_of(choices, str(value or ""))
+    return str(choices(code).label) if code else str(value or "")
+
+
+def _grade(achievement, subject) -> str:
+    """The grade achieved and, from its ResultDescription, the scale it is on."""
+    from django.utils.translation import gettext as _
+
+    scales = {
+        item.get("id"): item
+        for item in achievement.get("resultDescription") or []
+        if isinstance(item, dict)
+    }
+    for result in subject.get("result") or []:
+        if not isinstance(result, dict) or "value" not in result:
+            continue
+        scale = scales.get(result.get("resultDescription")) or {}
+        if scale.get("allowedValue"):
+            values = ", ".join(scale["allowedValue"])
+            return _("%(grade)s (scale: %(values)s)") % {"grade": result["value"], "values": values}
+        if scale.get("valueMax"):
+            return _("%(grade)s (scale: %(min)s to %(max)s)") % {
+                "grade": result["value"],
+                "min": scale.get("valueMin", ""),
+                "max": scale["valueMax"],
+            }
+        return str(result["value"])
+    return ""
 
 
 def _localized(values, fallback: str = "") -> str:
@@ -440,8 +528,11 @@ def describe(credential: dict[str, Any]) -> dict[str, Any]:
 
     def workload() -> str:
         parts = []
-        if achievement.get("ectsCredits"):
-            parts.append(_("%(ects)s ECTS credits") % {"ects": achievement["ectsCredits"]})
+        credit = achievement.get("creditPoint") or {}
+        ects = credit.get("point") if credit.get("framework") == ECTS.iri else None
+        ects = ects or achievement.get("ectsCredits")  # credentials issued before decision 0013
+        if ects:
+            parts.append(_("%(ects)s ECTS credits") % {"ects": ects})
         if achievement.get("workloadHours"):
             parts.append(_("%(hours)s hours") % {"hours": achievement["workloadHours"]})
         return ", ".join(parts) or na
@@ -452,17 +543,16 @@ def describe(credential: dict[str, Any]) -> dict[str, Any]:
     if address.get("regionCode"):
         region += f" (NUTS {address['regionCode']})"
     supervision = subject.get("supervisionAndIdentityVerification")
-    try:
-        supervision_label = str(Supervision(str(supervision).lower()).label)
-    except (KeyError, ValueError):
-        supervision_label = str(supervision or na)
-    qa = _code_label(QualityAssurance, achievement.get("qualityAssurance") or "") or na
+    supervision_label = _concept_label(Supervision, supervision) or na
+    qa = _concept_label(QualityAssurance, achievement.get("qualityAssurance")) or na
     if achievement.get("qualityAssuranceReference"):
         qa += f" ({achievement['qualityAssuranceReference']})"
     stack = _code_label(Stackability, achievement.get("stackability") or "") or na
     towards = _localized(achievement.get("stackableTowards"))
     if towards:
         stack += " — " + towards
+    if achievement.get("stacksTowards"):
+        stack += f" ({achievement['stacksTowards']})"
     elements = [
         (_("Learner"), learner or na),
         (_("Title"), title),
@@ -473,16 +563,17 @@ def describe(credential: dict[str, Any]) -> dict[str, Any]:
         (_("Level"), level()),
         (
             _("Type of assessment"),
-            _code_label(AssessmentType, achievement.get("assessmentType") or "") or na,
+            _concept_label(AssessmentType, achievement.get("assessmentType")) or na,
         ),
         (
             _("Form of participation"),
-            _code_label(ParticipationForm, achievement.get("participationForm") or "") or na,
+            _concept_label(ParticipationForm, achievement.get("participationForm")) or na,
         ),
         (_("Type of quality assurance"), qa),
         (_("Supervision and identity verification"), supervision_label),
         (_("Prerequisites"), _localized(achievement.get("prerequisites")) or _("None")),
         (_("Grading scheme"), _code_label(Grading, achievement.get("gradingScheme") or "") or na),
+        (_("Grade achieved"), _grade(achievement, subject) or na),
         (_("Integration and stackability"), stack),
         (_("Valid until"), valid_until.date().isoformat() if valid_until else _("Does not expire")),
         (_("Further information"), _localized(achievement.get("furtherInformation")) or _("None")),

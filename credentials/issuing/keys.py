@@ -3,7 +3,11 @@
 Identity
     Each organisation is the ``did:web`` DID
     ``did:web:<SITE_URL host>[:<SITE_URL path>]:issuers:<pk>``, whose document the instance
-    serves at ``<SITE_URL>/issuers/<pk>/did.json``. Verification methods are ``<DID>#<key_id>``.
+    serves at ``<SITE_URL>/issuers/<pk>/did.json``. Verification methods are ``<DID>#<key_id>``
+    (a Multikey, named by Data Integrity proofs) and ``<DID>#<key_id>-jwk`` (the same key as a
+    JWK, named by the VC-JWT ``kid``). did:web needs an HTTPS ``SITE_URL`` on a domain name: the
+    development default ``http://127.0.0.1:8000`` gives DIDs only this instance resolves, and
+    ``check --deploy`` refuses it (config.E001). The domain is part of every issued credential.
 
 Private keys at rest
     Private keys are stored only encrypted with AES-256-GCM (the row's organisation and key id are
@@ -106,6 +110,11 @@ def organisation_did(organisation) -> str:
 
 def verification_method(key: IssuerKey) -> str:
     return did_web.key_url(organisation_did(key.organisation), key.key_id)
+
+
+def jwt_key_id(key: IssuerKey) -> str:
+    """The VC-JWT ``kid``: the key's JsonWebKey method."""
+    return did_web.jwk_key_url(organisation_did(key.organisation), key.key_id)
 
 
 def published_keys(organisation):

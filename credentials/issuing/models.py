@@ -6,10 +6,13 @@ there.
   only encrypted (AES-256-GCM, see :mod:`credentials.issuing.keys`); the public key is published
   in the organisation's ``did:web`` document, also after rotation, so that old credentials keep
   verifying.
-- :class:`StatusList`: one W3C Bitstring Status List (revocation or suspension) of an
-  organisation, with the signed ``BitstringStatusListCredential`` that publishes it.
+- :class:`StatusList`: one W3C Bitstring Status List of an organisation, with the signed
+  ``BitstringStatusListCredential`` that publishes it. Credentials get one two-bit ``message``
+  entry (valid, suspended, revoked; docs/decisions/0012-one-status-entry.md); the one-bit
+  ``revocation`` and ``suspension`` lists hold the credentials issued before it.
 - :class:`IssuedCredential`: one signed Open Badges 3.0 credential, exactly as issued (the JSON
-  text is kept byte for byte), with its VC-JWT form and its two status entries.
+  text is kept byte for byte), with its VC-JWT form and its status entry (or, issued before
+  0012, its two).
 """
 
 import json
@@ -74,6 +77,7 @@ class StatusList(models.Model):
     class Purpose(models.TextChoices):
         REVOCATION = "revocation", _("Revocation")
         SUSPENSION = "suspension", _("Suspension")
+        MESSAGE = "message", _("Valid, suspended or revoked")
 
     organisation = models.ForeignKey(
         "credentials.Organisation",
@@ -84,11 +88,18 @@ class StatusList(models.Model):
     purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
     number = models.PositiveIntegerField(_("number"))
     size = models.PositiveIntegerField(_("entries"), default=MIN_ENTRIES)
+    status_size = models.PositiveSmallIntegerField(_("bits per entry"), default=1)
     used = models.PositiveIntegerField(_("entries in use"), default=0)
     bits = models.BinaryField(_("bitstring"))
+    # One bit per entry, set once the entry is given to a credential (empty in the lists issued
+    # before 0012, which no longer give entries).
+    slots = models.BinaryField(_("entries given"), default=bytes)
     # The signed BitstringStatusListCredential, as JSON text (re-signed on every change).
     credential_json = models.TextField(_("signed list"), blank=True)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    # Goes up each time the published list changes (a status set or the list signed again):
+    # what is cached from the published list is keyed on (pk, version).
+    version = models.PositiveIntegerField(_("version"), default=0)
 
     class Meta:
         verbose_name = _("status list")
@@ -99,7 +110,7 @@ class StatusList(models.Model):
                 fields=["organisation", "purpose", "number"], name="credentials_statuslist_unique"
             ),
             models.CheckConstraint(
-                condition=Q(purpose__in=["revocation", "suspension"]),
+                condition=Q(purpose__in=["revocation", "suspension", "message"]),
                 name="credentials_statuslist_purpose_valid",
             ),
             models.CheckConstraint(
@@ -143,14 +154,34 @@ class IssuedCredential(models.Model):
     jwt = models.TextField(_("signed credential (VC-JWT)"))
     recognised_outcomes = models.JSONField(_("recognised outcomes"), default=list)
     supervision = models.CharField(_("supervision and identity verification"), max_length=30)
+    status_list = models.ForeignKey(
+        StatusList,
+        verbose_name=_("status list"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    status_index = models.PositiveIntegerField(_("status index"), null=True, blank=True)
+    # The two one-bit entries of a credential issued before 0012 (docs/decisions/0012-*).
     revocation_list = models.ForeignKey(
-        StatusList, verbose_name=_("revocation list"), on_delete=models.PROTECT, related_name="+"
+        StatusList,
+        verbose_name=_("revocation list"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
-    revocation_index = models.PositiveIntegerField(_("revocation index"))
+    revocation_index = models.PositiveIntegerField(_("revocation index"), null=True, blank=True)
     suspension_list = models.ForeignKey(
-        StatusList, verbose_name=_("suspension list"), on_delete=models.PROTECT, related_name="+"
+        StatusList,
+        verbose_name=_("suspension list"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
-    suspension_index = models.PositiveIntegerField(_("suspension index"))
+    suspension_index = models.PositiveIntegerField(_("suspension index"), null=True, blank=True)
     issued_at = models.DateTimeField(_("issued"))
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ACTIVE)
@@ -162,6 +193,19 @@ class IssuedCredential(models.Model):
         verbose_name_plural = _("issued credentials")
         ordering = ["-issued_at", "-pk"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["status_list", "status_index"], name="credentials_issued_status_slot_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status_list__isnull=False, status_index__isnull=False)
+                | Q(
+                    revocation_list__isnull=False,
+                    revocation_index__isnull=False,
+                    suspension_list__isnull=False,
+                    suspension_index__isnull=False,
+                ),
+                name="credentials_issued_has_status",
+            ),
             models.UniqueConstraint(
                 fields=["revocation_list", "revocation_index"],
                 name="credentials_issued_revocation_slot_unique",
@@ -187,3 +231,28 @@ class IssuedCredential(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.valid_until is not None and self.valid_until <= timezone.now()
+
+
+class Holder(models.Model):
+    """A learner as the holder of their credentials: the wallet DID they proved control of (set
+    through ``credentials.issuing.holders``), the pending challenge of that proof, and the random
+    seed of the identifiers that stand for them when they have no DID."""
+
+    learner = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.CASCADE,
+        related_name="holder",
+    )
+    did = models.CharField(_("wallet DID"), max_length=2000, blank=True)
+    did_bound_at = models.DateTimeField(_("DID proved"), null=True, blank=True)
+    challenge = models.CharField(_("challenge"), max_length=64, blank=True)
+    challenge_expires_at = models.DateTimeField(_("challenge expires"), null=True, blank=True)
+    subject_seed = models.UUIDField(_("subject seed"), default=uuid.uuid4, editable=False)
+
+    class Meta:
+        verbose_name = _("holder")
+        verbose_name_plural = _("holders")
+
+    def __str__(self):
+        return f"holder of {self.learner_id}"

@@ -29,11 +29,10 @@ from django.utils.translation import gettext_lazy
 
 from credentials.issuing import documents as issuing
 from credentials.issuing import keys, status_lists
-from credentials.issuing.models import IssuedCredential, StatusList
+from credentials.issuing.models import IssuedCredential
 from rpl.accounts.mail import tell
 from rpl.audit import services as audit
 from rpl.lib import data_integrity, vc_jwt
-from rpl.lib.bitstring_status import status_list_entry
 
 logger = logging.getLogger(__name__)
 
@@ -130,12 +129,7 @@ def _issue(
         else None
     )
     key = keys.ensure_key(organisation, actor=actor)
-    revocation_list, revocation_index = status_lists.allocate(
-        organisation, StatusList.Purpose.REVOCATION
-    )
-    suspension_list, suspension_index = status_lists.allocate(
-        organisation, StatusList.Purpose.SUSPENSION
-    )
+    status_list, status_index = status_lists.allocate(organisation)
     public_id = uuid.uuid4()
     unsigned = issuing.build_credential(
         public_id=public_id,
@@ -147,12 +141,7 @@ def _issue(
         supervision=supervision,
         issued_at=issued_at,
         valid_until=valid_until,
-        revocation_entry=status_list_entry(
-            status_lists.list_url(revocation_list), revocation_index, "revocation"
-        ),
-        suspension_entry=status_list_entry(
-            status_lists.list_url(suspension_list), suspension_index, "suspension"
-        ),
+        status_entry=status_lists.entry(status_list, status_index),
         grade=grade,
     )
     private_key = keys.decrypt_private_key(key)
@@ -160,7 +149,7 @@ def _issue(
     signed = data_integrity.sign(
         unsigned, private_key, method, timezone.now(), extra_contexts=issuing.extra_contexts()
     )
-    token = vc_jwt.encode(unsigned, private_key, method)
+    token = vc_jwt.encode(unsigned, private_key, keys.jwt_key_id(key))
     credential = IssuedCredential.objects.create(
         public_id=public_id,
         learner=learner,
@@ -171,10 +160,8 @@ def _issue(
         jwt=token,
         recognised_outcomes=[str(outcome.pk) for outcome in recognised],
         supervision=supervision,
-        revocation_list=revocation_list,
-        revocation_index=revocation_index,
-        suspension_list=suspension_list,
-        suspension_index=suspension_index,
+        status_list=status_list,
+        status_index=status_index,
         issued_at=issued_at,
         valid_until=valid_until,
     )
@@ -202,7 +189,7 @@ def _issue(
     return credential
 
 
-def _change(credential, *, actor, reason, action, state, bits, allowed_from, subject, body):
+def _change(credential, *, actor, reason, action, state, allowed_from, subject, body):
     reason = (reason or "").strip()
     if not reason:
         raise StatusChangeError(_("Give a reason: the learner is told what it is."))
@@ -214,8 +201,7 @@ def _change(credential, *, actor, reason, action, state, bits, allowed_from, sub
                 % {"state": locked.get_state_display().lower()}
             )
         previous = locked.state
-        for status_list, index, value in bits(locked):
-            status_lists.set_status(status_list, index, value)
+        status_lists.show(locked, state)
         locked.state = state
         locked.state_reason = reason
         locked.state_changed_at = timezone.now()
@@ -236,7 +222,7 @@ def _change(credential, *, actor, reason, action, state, bits, allowed_from, sub
 
 
 def revoke(credential: IssuedCredential, *, actor, reason: str) -> IssuedCredential:
-    """Revoke for good (the revocation bit is final); a suspended credential can be revoked."""
+    """Revoke for good (nothing lifts it); a suspended credential can be revoked."""
     return _change(
         credential,
         actor=actor,
@@ -244,10 +230,6 @@ def revoke(credential: IssuedCredential, *, actor, reason: str) -> IssuedCredent
         action="credential.revoked",
         state=IssuedCredential.State.REVOKED,
         allowed_from={IssuedCredential.State.ACTIVE, IssuedCredential.State.SUSPENDED},
-        bits=lambda c: [
-            (c.revocation_list, c.revocation_index, True),
-            *([(c.suspension_list, c.suspension_index, False)] if c.state == "suspended" else []),
-        ],
         subject=gettext_lazy("Your micro-credential “%(title)s” has been revoked"),
         body=gettext_lazy(
             "Your micro-credential “%(title)s” has been revoked and no longer verifies. "
@@ -265,7 +247,6 @@ def suspend(credential: IssuedCredential, *, actor, reason: str) -> IssuedCreden
         action="credential.suspended",
         state=IssuedCredential.State.SUSPENDED,
         allowed_from={IssuedCredential.State.ACTIVE},
-        bits=lambda c: [(c.suspension_list, c.suspension_index, True)],
         subject=gettext_lazy("Your micro-credential “%(title)s” has been suspended"),
         body=gettext_lazy(
             "Your micro-credential “%(title)s” has been suspended: until it is reinstated it "
@@ -283,7 +264,6 @@ def reinstate(credential: IssuedCredential, *, actor, reason: str) -> IssuedCred
         action="credential.reinstated",
         state=IssuedCredential.State.ACTIVE,
         allowed_from={IssuedCredential.State.SUSPENDED},
-        bits=lambda c: [(c.suspension_list, c.suspension_index, False)],
         subject=gettext_lazy("Your micro-credential “%(title)s” has been reinstated"),
         body=gettext_lazy(
             "Your micro-credential “%(title)s” has been reinstated and verifies again. "

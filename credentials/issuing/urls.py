@@ -14,6 +14,8 @@ app_name = "issued"
 urlpatterns = [
     path("credentials/verify/", views.verify_form, name="verify"),
     path("credentials/wallet/", views.wallet, name="wallet"),
+    path("credentials/wallet/did/", views.holder_did, name="holder_did"),
+    path("credentials/wallet/did/remove/", views.holder_did_remove, name="holder_did_remove"),
     path("credentials/issued/", views.issued_list, name="manage"),
     path("credentials/bulk/", bulk_views.upload, name="bulk"),
     path("credentials/bulk/<int:job_id>/", bulk_views.job_page, name="bulk_job"),
@@ -25,7 +27,7 @@ urlpatterns = [
     path("credentials/bulk/<int:job_id>/retry/", bulk_views.job_retry, name="bulk_retry"),
     path("credentials/contexts/<str:name>", views.context_document, name="context"),
     re_path(
-        r"^credentials/status/(?P<org>[0-9]+)/(?P<purpose>revocation|suspension)/(?P<number>[0-9]+)$",
+        r"^credentials/status/(?P<org>[0-9]+)/(?P<purpose>revocation|suspension|message)/(?P<number>[0-9]+)$",
         views.status_list,
         name="status_list",
     ),

@@ -8,6 +8,7 @@ credentials and the revoke / suspend / reinstate form.
 """
 
 import hashlib
+import json
 from urllib.parse import quote, urlencode
 
 from django import forms
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,12 +24,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from credentials.catalogue.models import Organisation, Specification
-from credentials.issuing import badges, certificate, keys, status_lists, verification
+from credentials.elm import mapping as elm
+from credentials.elm import sealing
+from credentials.issuing import badges, certificate, holders, keys, status_lists, verification
 from credentials.issuing import documents as issuing
 from credentials.issuing import services as issuing_services
 from credentials.issuing.models import IssuedCredential, StatusList
 from rpl.accounts.access import role_required
 from rpl.accounts.roles import Role
+from rpl.lib.jsonld_loader import shipped_contexts
 from rpl.site import absolute
 
 JSONLD_TYPES = ("application/ld+json", "application/vc+ld+json", "application/vc")
@@ -54,6 +59,12 @@ def _raw_json(text: str, content_type: str, max_age: int) -> HttpResponse:
 
 @require_GET
 def context_document(request, name):
+    """The extension contexts, for convenience: credentials name the permanent IRI (shipped with
+    the application), or this URL if they were issued before it existed."""
+    if name == issuing.PERMANENT_CONTEXT_FILE:
+        return _public_json(
+            shipped_contexts()[issuing.EXTENSION_CONTEXT], "application/ld+json", 86400
+        )
     if name != issuing.EXTENSION_CONTEXT_FILE.name:
         raise Http404
     return _public_json(issuing.extension_context(), "application/ld+json", 86400)
@@ -95,30 +106,68 @@ def _checks(report):
     return [(labels.get(check.name, check.name), check) for check in report.checks]
 
 
+def _page_head(credential, document: dict) -> tuple[dict, str]:
+    about = issuing.describe(document)
+    context = {
+        "about": about,
+        "badge_url": badge_url(credential.specification),
+        "page_url": issuing.credential_url(credential.public_id),
+    }
+    return about, render_to_string("credentials/issued/_credential_head.html", context)
+
+
+def _page_body(credential, about: dict, report) -> str:
+    """The page's content for this outcome of the verification, rendered once per outcome."""
+    outcome = (
+        report.revoked,
+        report.suspended,
+        report.expired,
+        report.key_unavailable,
+        tuple((check.name, check.ok, check.message) for check in report.checks),
+    )
+    language = translation.get_language()
+    context = {
+        "credential": credential,
+        "about": about,
+        "report": report,
+        "checks": _checks(report),
+        "badge_path": reverse("issued:badge", args=[credential.specification.slug, "svg"]),
+        "LANGUAGE_CODE": language,
+    }
+    return verification.remember(
+        ("page", credential.public_id, language, outcome),
+        lambda: render_to_string("credentials/issued/_credential_body.html", context),
+    )
+
+
 @require_GET
 def credential_page(request, public_id):
-    credential = get_object_or_404(
-        IssuedCredential.objects.select_related("specification", "organisation"),
-        public_id=public_id,
+    # What the page reads of an issued credential never changes (its state lives in the status
+    # lists) and it is never deleted: each process reads it once.
+    credential = verification.remember(
+        ("credential", public_id),
+        lambda: get_object_or_404(
+            IssuedCredential.objects.select_related("specification").only(
+                "public_id", "document_json", "issued_at", "specification__slug"
+            ),
+            public_id=public_id,
+        ),
     )
     preferred = request.get_preferred_type(["text/html", *JSONLD_TYPES, "application/json"])
     if preferred and preferred != "text/html":
         response = _raw_json(credential.document_json, preferred, 60)
         response["Vary"] = "Accept"
         return response
-    report = verification.verify_document(credential.document)
+    report = verification.verify_issued(credential)
+    # What the credential says never changes; only whether it may be shown does.
+    about, head = verification.remember(
+        ("about", credential.public_id, translation.get_language()),
+        lambda: _page_head(credential, report.credential),
+    )
     response = render(
         request,
         "credentials/issued/credential.html",
-        {
-            "credential": credential,
-            "about": issuing.describe(credential.document),
-            "report": report,
-            "checks": _checks(report),
-            "badge_url": badge_url(credential.specification),
-            "badge_path": reverse("issued:badge", args=[credential.specification.slug, "svg"]),
-            "page_url": issuing.credential_url(credential.public_id),
-        },
+        {"about": about, "head": head, "body": _page_body(credential, about, report)},
     )
     response["Vary"] = "Accept, Accept-Language, Cookie"
     response["Link"] = f'<{request.path}>; rel="alternate"; type="application/ld+json"'
@@ -171,9 +220,9 @@ def verify_form(request):
         form = VerifyForm(request.POST, request.FILES)
         if form.is_valid():
             report = verification.verify_text(form.text())
-            if report.credential is not None:
+            if report.authentic_credential is not None:
                 try:
-                    about = issuing.describe(report.credential)
+                    about = issuing.describe(report.authentic_credential)
                 except (AttributeError, TypeError, ValueError):
                     about = None
     else:
@@ -210,8 +259,26 @@ def linkedin_url(credential: IssuedCredential) -> str:
     return f"{LINKEDIN_ADD}?{urlencode(params)}"
 
 
+class HolderDidForm(forms.Form):
+    did = forms.CharField(
+        label=gettext_lazy("Your wallet DID"),
+        help_text=gettext_lazy("A did:key or did:jwk with an Ed25519 key, from your wallet."),
+        max_length=2000,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    proof = forms.CharField(
+        label=gettext_lazy("Signed challenge"),
+        help_text=gettext_lazy(
+            "A compact JWS (three parts joined by dots) signed with your DID's key, whose "
+            "payload is the challenge (or a JSON object whose nonce is the challenge)."
+        ),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+    )
+
+
 @role_required(Role.CANDIDATE)
-def wallet(request):
+def wallet(request, holder_form=None):
     credentials = list(
         IssuedCredential.objects.filter(learner=request.user).select_related(
             "specification", "organisation"
@@ -226,7 +293,44 @@ def wallet(request):
         }
         for credential in credentials
     ]
-    return render(request, "credentials/issued/wallet.html", {"rows": rows, "nav": "wallet"})
+    return render(
+        request,
+        "credentials/issued/wallet.html",
+        {
+            "rows": rows,
+            "nav": "wallet",
+            "holder": holders.current_challenge(request.user),
+            "holder_form": holder_form or HolderDidForm(),
+        },
+        status=400 if holder_form is not None else 200,
+    )
+
+
+@role_required(Role.CANDIDATE)
+@require_http_methods(["POST"])
+def holder_did(request):
+    form = HolderDidForm(request.POST)
+    if form.is_valid():
+        refusal = holders.bind_did(
+            request.user, form.cleaned_data["did"], form.cleaned_data["proof"]
+        )
+        if refusal is None:
+            messages.success(
+                request, _("Your DID is recorded: credentials issued from now on name it.")
+            )
+            return redirect("issued:wallet")
+        form.add_error(None, refusal)
+    return wallet(request, holder_form=form)
+
+
+@role_required(Role.CANDIDATE)
+@require_http_methods(["POST"])
+def holder_did_remove(request):
+    holders.unbind_did(request.user)
+    messages.success(
+        request, _("Your DID is removed: credentials issued from now on do not name it.")
+    )
+    return redirect("issued:wallet")
 
 
 BADGE_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
@@ -305,6 +409,12 @@ def download(request, public_id, fmt):
     elif fmt == "pdf":
         response = HttpResponse(certificate.render_pdf(credential), content_type="application/pdf")
         filename = f"{stem}.pdf"
+    elif fmt == "elm":
+        document = sealing.seal(elm.europass_credential(credential))
+        response = HttpResponse(
+            json.dumps(document, ensure_ascii=False, indent=2), content_type="application/ld+json"
+        )
+        filename = f"{stem}-europass.jsonld"
     else:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

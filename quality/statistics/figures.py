@@ -1,7 +1,9 @@
 """Reads for quality assurance: assessor and process statistics, findings, open audits.
 
 Every function runs a fixed number of aggregate queries whatever the number of cases: rows are
-grouped in the database per assessor, specification, score or step, never per case.
+grouped in the database per assessor, specification, score or step, never per case. The assessor
+and process statistics here read the raw rows: the pages read the same figures from the roll-ups
+(``rolled_figures``), and the tests compare both.
 """
 
 from collections import defaultdict
@@ -138,7 +140,7 @@ def _matrix(entries) -> list[list[int]]:
     return agreement.count_matrix(counts, range(low, high + 1))
 
 
-def _set_agreement(row: AssessorRow, entries) -> None:
+def set_agreement(row: AssessorRow, entries) -> None:
     if not entries:
         return
     matrix = _matrix(entries)
@@ -157,6 +159,11 @@ def specification_agreement(period: Period, specification=None, matrices=None) -
     for (spec_id, first, second), entry in matrices.items():
         if first < second:
             by_spec[spec_id].append(entry)
+    return agreement_by_specification(by_spec)
+
+
+def agreement_by_specification(by_spec: dict[int, list]) -> dict[int, dict]:
+    """Pairs, percentage agreement and kappas per specification, from its count tables."""
     result = {}
     for spec_id, entries in by_spec.items():
         matrix = _matrix(entries)
@@ -213,12 +220,12 @@ def assessor_statistics(period: Period, specification=None, matrices=None) -> li
     for (spec_id, first, _second), entry in matrices.items():
         by_assessor[(first, spec_id)].append(entry)
     for key, row in rows.items():
-        _set_agreement(row, by_assessor.get(key))
+        set_agreement(row, by_assessor.get(key))
     _add_tasks(rows, period, specification)
-    _add_missed_deadlines(rows, period, specification)
-    _add_appeals(rows, scores)
-    _resolve_names(rows)
-    _flag_outliers(rows.values())
+    add_missed_deadlines(rows, period, specification)
+    add_appeals(rows, scores)
+    resolve_names(rows)
+    flag_outliers(rows.values())
     return sorted(rows.values(), key=lambda r: (r.specification.slug, str(r.assessor)))
 
 
@@ -238,7 +245,7 @@ def _add_tasks(rows, period, specification) -> None:
             row.tasks, row.mean_task_time = item["n"], item["mean"]
 
 
-def _add_missed_deadlines(rows, period, specification) -> None:
+def add_missed_deadlines(rows, period, specification) -> None:
     missed = AuditEvent.objects.filter(
         action="case.deadline_missed", created_at__gte=period.start, created_at__lt=period.end
     ).annotate(task_id=Cast(KeyTextTransform("task", "changes"), IntegerField()))
@@ -251,7 +258,7 @@ def _add_missed_deadlines(rows, period, specification) -> None:
             row.deadlines_missed = item["n"]
 
 
-def _add_appeals(rows, scores) -> None:
+def add_appeals(rows, scores) -> None:
     appealed = scores.filter(case__appeals__isnull=False)
     for item in appealed.values("assessor_id", "specification_id").annotate(
         n=Count("case_id", distinct=True),
@@ -263,14 +270,14 @@ def _add_appeals(rows, scores) -> None:
         row.appeals_overturned = item["overturned"]
 
 
-def _resolve_names(rows) -> None:
+def resolve_names(rows) -> None:
     users = get_user_model().objects.in_bulk({row.assessor for row in rows.values()})
     specs = Specification.objects.in_bulk({row.specification for row in rows.values()})
     for row in rows.values():
         row.assessor, row.specification = users[row.assessor], specs[row.specification]
 
 
-def _flag_outliers(rows) -> None:
+def flag_outliers(rows) -> None:
     """Compare each assessor with the score-weighted mean of colleagues on the specification."""
     by_spec = defaultdict(list)
     for row in rows:
@@ -305,14 +312,15 @@ class ProcessRow:
         return self.full + self.partial + self.none
 
 
-def process_statistics(period: Period, specification=None, matrices=None) -> list[ProcessRow]:
-    """Per specification: applications, withdrawals, outcomes, agreement of double markers, and
-    the median and 90th percentile of the time from submission (the case's start) to decision
-    (its end)."""
+def process_rows(specification=None) -> dict[int, ProcessRow]:
     specs = Specification.objects.order_by("slug")
     if specification is not None:
         specs = specs.filter(pk=specification.pk)
-    rows = {spec.pk: ProcessRow(spec) for spec in specs}
+    return {spec.pk: ProcessRow(spec) for spec in specs}
+
+
+def add_applications(rows: dict[int, ProcessRow], period: Period) -> None:
+    """Applications submitted and withdrawn in the period."""
     applications = Application.objects.filter(specification__in=rows)
     for item in (
         applications.values("specification_id")
@@ -328,6 +336,14 @@ def process_statistics(period: Period, specification=None, matrices=None) -> lis
     ):
         row = rows[item["specification_id"]]
         row.applications, row.withdrawals = item["applied"], item["withdrawn"]
+
+
+def process_statistics(period: Period, specification=None, matrices=None) -> list[ProcessRow]:
+    """Per specification: applications, withdrawals, outcomes, agreement of double markers, and
+    the median and 90th percentile of the time from submission (the case's start) to decision
+    (its end)."""
+    rows = process_rows(specification)
+    add_applications(rows, period)
     decided = Case.objects.filter(
         specification__in=rows, finished__gte=period.start, finished__lt=period.end
     ).exclude(outcome="")

@@ -8,21 +8,22 @@ from workflows.models import StepResult
 SCORING_ROLES = {StepResult.Role.ASSESSOR, StepResult.Role.MODERATOR}
 
 
-def record_scores(result: StepResult) -> None:
+def record_scores(result: StepResult) -> list[int]:
     """Copy a score sheet into ``Score`` rows; a moderator's sheet marks the assessors' rows of
-    the same step and round as moderated. Runs inside the engine's transaction."""
+    the same step and round as moderated. Returns the step results of the assessors' sheets it
+    marked. Runs inside the engine's transaction."""
     case = result.case
-    write_scores(Score, result, plan=case.plan_model, specification_id=case.specification_id)
+    return write_scores(Score, result, plan=case.plan_model, specification_id=case.specification_id)
 
 
-def write_scores(score_model, result, *, plan, specification_id: int) -> None:
+def write_scores(score_model, result, *, plan, specification_id: int) -> list[int]:
     """``record_scores`` for any version of the models (the migration passes its own, which has
     no ``record``: the data is parsed here)."""
     if result.role not in SCORING_ROLES:
-        return
+        return []
     sheet = records.parse(result.data, role=result.role)
     if not isinstance(sheet, records.ScoreSheet):
-        return
+        return []
     step = plan.step(result.step_id)
     round_number = sheet.round
     score_model.objects.bulk_create(
@@ -43,10 +44,15 @@ def write_scores(score_model, result, *, plan, specification_id: int) -> None:
         )
         for outcome, value in sheet.scores.items()
     )
-    if result.role == StepResult.Role.MODERATOR:
-        score_model.objects.filter(
-            case_id=result.case_id,
-            step_id=result.step_id,
-            round=round_number,
-            role=StepResult.Role.ASSESSOR,
-        ).update(moderated=True)
+    if result.role != StepResult.Role.MODERATOR:
+        return []
+    unmoderated = score_model.objects.filter(
+        case_id=result.case_id,
+        step_id=result.step_id,
+        round=round_number,
+        role=StepResult.Role.ASSESSOR,
+        moderated=False,
+    )
+    sheets = sorted(set(unmoderated.values_list("step_result_id", flat=True)))
+    unmoderated.update(moderated=True)
+    return sheets

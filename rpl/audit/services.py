@@ -1,6 +1,8 @@
 """The only writer of the audit log, and of its checkpoints."""
 
 import json
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from rpl.accounts.mail import tell
 from rpl.accounts.roles import Role
 from rpl.audit import checkpoints, selectors
 from rpl.audit.models import AuditEvent, ChainHead, Scheme
+from rpl.audit.signals import recorded
 from rpl.lib import hashchain
 
 
@@ -28,7 +31,37 @@ def _target_fields(target: models.Model | None) -> dict[str, str]:
     }
 
 
-@transaction.atomic
+_pending = threading.local()
+
+
+@contextmanager
+def batch():
+    """Write the events recorded inside this block together when it ends: one lock of the chain
+    head, one insert and one update for the lot. Use it inside the transaction that makes the
+    changes. An event recorded under a savepoint made inside the block is written at once (so
+    that rolling the savepoint back takes it, and only it, away): it comes before the block's
+    other events in the chain, which all commit together. Blocks nest: the outermost writes."""
+    if getattr(_pending, "events", None) is not None:
+        yield
+        return
+    _pending.events = []
+    _pending.depth = len(transaction.get_connection().savepoint_ids)
+    try:
+        yield
+        _write(_pending.events)
+    finally:
+        _pending.events = None
+
+
+def _batching() -> bool:
+    """Whether an event recorded now can wait for the end of the batch: a batch is open and no
+    savepoint was made since it began."""
+    if getattr(_pending, "events", None) is None:
+        return False
+    savepoints = transaction.get_connection().savepoint_ids
+    return all(sid is None for sid in savepoints[_pending.depth :])
+
+
 def record(
     *,
     actor,
@@ -36,28 +69,44 @@ def record(
     target: models.Model | None = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. Call it inside the transaction that makes the change."""
-    head, _ = ChainHead.objects.select_for_update().get_or_create(
-        id=1, defaults={"sequence": 0, "hash": hashchain.GENESIS}
-    )
+    """Append one event to the chain. Call it inside the transaction that makes the change.
+    Inside ``batch()`` the event is written (and gets its sequence and hash) when it ends."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     event = AuditEvent(
-        sequence=head.sequence + 1,
         scheme=Scheme.HMAC_SHA256,
         created_at=timezone.now(),
         actor=actor if is_user else None,
         actor_repr=actor.email if is_user else "",
         action=action,
-        changes=changes or {},
-        prev_hash=head.hash,
+        # Round-trip the JSON so the hash covers exactly what the database will give back.
+        changes=json.loads(hashchain.canonical(changes or {})),
         **_target_fields(target),
     )
-    # Round-trip the JSON so the hash covers exactly what the database will give back.
-    event.changes = json.loads(hashchain.canonical(event.changes))
-    event.hash = event.expected_hash()
-    event.save()
-    ChainHead.objects.filter(id=1).update(sequence=event.sequence, hash=event.hash)
+    if _batching():
+        _pending.events.append(event)
+    else:
+        _write([event])
     return event
+
+
+def _write(events: list[AuditEvent]) -> None:
+    """Link ``events`` to the chain head, in order, and store them."""
+    if not events:
+        return
+    with transaction.atomic(savepoint=False):
+        head, _ = ChainHead.objects.select_for_update().get_or_create(
+            id=1, defaults={"sequence": 0, "hash": hashchain.GENESIS}
+        )
+        sequence, prev_hash = head.sequence, head.hash
+        for event in events:
+            sequence += 1
+            event.sequence = sequence
+            event.prev_hash = prev_hash
+            event.hash = prev_hash = event.expected_hash()
+        AuditEvent.objects.bulk_create(events)
+        ChainHead.objects.filter(id=1).update(sequence=sequence, hash=prev_hash)
+        for event in events:
+            recorded.send(sender=AuditEvent, event=event)
 
 
 @dataclass(frozen=True)

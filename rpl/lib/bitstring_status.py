@@ -1,66 +1,97 @@
 """W3C Bitstring Status List v1.0 (Recommendation, May 2025), free of Django.
 
-- A list is a bitstring of at least 131,072 entries (16 KiB), so that one credential's status
-  hides among many (herd privacy); index 0 is the most significant bit of the first byte.
+- A list is a bitstring of at least 131,072 entries of ``statusSize`` bits each, so that one
+  credential's status hides among many (herd privacy); index 0 is the most significant bit of the
+  first byte, and entry ``i`` starts at bit ``i × statusSize``.
 - ``encodedList`` is multibase base64url without padding (prefix ``u``) of the GZIP-compressed
   bitstring.
-- Indexes are assigned at random (``random_free_index``) so that their order reveals nothing about
-  when or in which batch a credential was issued.
-- Revocation is final and suspension is reversible: they live in separate lists, one per purpose.
+- Indexes are assigned at random (:func:`random_free_index`) so that their order reveals nothing
+  about when or in which batch a credential was issued.
+- An entry of purpose ``message`` with ``statusSize`` > 1 carries a ``statusMessage`` table that
+  names each value; :func:`read_entry` returns the value an entry points at with its message.
 """
 
 import base64
 import gzip
 import secrets
 import zlib
-from collections.abc import Iterable
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 MIN_ENTRIES = 131_072
-PURPOSES = ("revocation", "suspension")
+MAX_STATUS_SIZE = 8
+PURPOSES = ("revocation", "suspension", "message")
+# Bytes counted at once when looking for the k-th free index (a C-speed popcount each).
+_CHUNK = 256
 
 
 class StatusListError(ValueError):
-    """A bad list size, index, encoding or purpose."""
+    """A bad list size, index, value, encoding, entry or purpose."""
 
 
 class StatusList:
-    """A mutable bitstring of ``size`` one-bit entries (0 = unset/valid, 1 = set)."""
+    """A mutable bitstring of ``size`` entries of ``status_size`` bits (0 = unset/valid)."""
 
-    def __init__(self, size: int = MIN_ENTRIES, bits: bytes | bytearray | None = None):
-        if not isinstance(size, int) or size < MIN_ENTRIES or size % 8:
+    def __init__(
+        self,
+        size: int = MIN_ENTRIES,
+        bits: bytes | bytearray | None = None,
+        status_size: int = 1,
+    ):
+        if not isinstance(status_size, int) or not 1 <= status_size <= MAX_STATUS_SIZE:
+            raise StatusListError(f"statusSize must be 1..{MAX_STATUS_SIZE}; got {status_size!r}")
+        if not isinstance(size, int) or size < MIN_ENTRIES or (size * status_size) % 8:
             raise StatusListError(
-                f"a status list needs at least {MIN_ENTRIES} entries and a multiple of 8; "
-                f"got {size!r}"
+                f"a status list needs at least {MIN_ENTRIES} entries filling whole bytes "
+                f"(a multiple of 8 bits); got {size!r}"
             )
-        if bits is not None and len(bits) * 8 != size:
+        length = size * status_size // 8
+        if bits is not None and len(bits) != length:
             raise StatusListError(f"{len(bits)} bytes cannot hold exactly {size} entries")
         self.size = size
-        self._bits = bytearray(bits) if bits is not None else bytearray(size // 8)
+        self.status_size = status_size
+        self._bits = bytearray(bits) if bits is not None else bytearray(length)
 
     def _check(self, index: int) -> None:
         if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < self.size:
             raise StatusListError(f"index {index!r} is outside 0..{self.size - 1}")
 
-    def get(self, index: int) -> bool:
+    def get(self, index: int) -> int:
+        """The entry's value (0 or 1 in a one-bit list)."""
         self._check(index)
-        return bool(self._bits[index // 8] & (0x80 >> (index % 8)))
+        value = 0
+        for bit in range(index * self.status_size, (index + 1) * self.status_size):
+            value = (value << 1) | bool(self._bits[bit // 8] & (0x80 >> (bit % 8)))
+        return value
 
-    def set(self, index: int, value: bool = True) -> None:
+    def set(self, index: int, value: int = 1) -> None:
         self._check(index)
-        mask = 0x80 >> (index % 8)
-        if value:
-            self._bits[index // 8] |= mask
-        else:
-            self._bits[index // 8] &= ~mask & 0xFF
+        if not isinstance(value, int) or not 0 <= value < 1 << self.status_size:
+            raise StatusListError(f"value {value!r} does not fit {self.status_size} bits")
+        first = index * self.status_size
+        for offset in range(self.status_size):
+            bit = first + offset
+            mask = 0x80 >> (bit % 8)
+            if value >> (self.status_size - 1 - offset) & 1:
+                self._bits[bit // 8] |= mask
+            else:
+                self._bits[bit // 8] &= ~mask & 0xFF
 
     def set_indexes(self) -> list[int]:
-        """Every index whose bit is set, in ascending order."""
-        found = []
+        """Every index whose value is not 0, in ascending order."""
+        found: list[int] = []
         for byte_index, byte in enumerate(self._bits):
-            if byte:
-                found.extend(byte_index * 8 + bit for bit in range(8) if byte & (0x80 >> bit))
+            for bit in range(8 if byte else 0):
+                if byte & (0x80 >> bit):
+                    index = (byte_index * 8 + bit) // self.status_size
+                    if not found or found[-1] != index:
+                        found.append(index)
         return found
+
+    def count_set(self) -> int:
+        """How many bits are set (in a one-bit list: how many entries)."""
+        return int.from_bytes(self._bits).bit_count()
 
     def to_bytes(self) -> bytes:
         return bytes(self._bits)
@@ -74,10 +105,13 @@ class StatusList:
         return "u" + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode("ascii")
 
     @classmethod
-    def decode(cls, encoded_list: str, min_entries: int = MIN_ENTRIES) -> "StatusList":
-        """Parse an ``encodedList``.
+    def decode(
+        cls, encoded_list: str, min_entries: int = MIN_ENTRIES, status_size: int = 1
+    ) -> "StatusList":
+        """Parse an ``encodedList`` of ``status_size``-bit entries.
 
-        A list shorter than ``min_entries`` is refused (the spec's STATUS_LIST_LENGTH_ERROR).
+        A list of fewer than ``min_entries`` entries is refused (the spec's
+        STATUS_LIST_LENGTH_ERROR).
         """
         if not isinstance(encoded_list, str) or not encoded_list.startswith("u"):
             raise StatusListError("encodedList must be multibase base64url (prefix 'u')")
@@ -90,21 +124,26 @@ class StatusList:
             raw = _gunzip_bounded(compressed, limit=16 * 1024 * 1024)
         except (ValueError, OSError, EOFError) as exc:
             raise StatusListError(f"encodedList is not base64url GZIP data: {exc}") from exc
-        if len(raw) * 8 < min_entries:
+        entries = len(raw) * 8 // max(status_size, 1)
+        if entries < min_entries:
             raise StatusListError(
-                f"status list has {len(raw) * 8} entries, fewer than {min_entries} "
+                f"status list has {entries} entries, fewer than {min_entries} "
                 "(STATUS_LIST_LENGTH_ERROR)"
             )
-        return cls(len(raw) * 8, raw)
+        return cls(entries, raw, status_size)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, StatusList) and self._bits == other._bits
+        return (
+            isinstance(other, StatusList)
+            and self.status_size == other.status_size
+            and self._bits == other._bits
+        )
 
     def __hash__(self) -> int:  # mutable, like bytearray
         raise TypeError("StatusList is mutable and unhashable")
 
     def __repr__(self) -> str:
-        return f"StatusList(size={self.size}, set={len(self.set_indexes())})"
+        return f"StatusList(size={self.size}, status_size={self.status_size})"
 
 
 def _gunzip_bounded(data: bytes, limit: int) -> bytes:
@@ -117,30 +156,33 @@ def _gunzip_bounded(data: bytes, limit: int) -> bytes:
     return raw
 
 
-def random_free_index(
-    used: set[int] | Iterable[int],
-    rng: secrets.SystemRandom | Any = None,
-    size: int = MIN_ENTRIES,
-) -> int:
-    """A uniformly random index in ``0..size-1`` that is not in ``used``.
+def random_free_index(slots: StatusList, rng: Any = None) -> int:
+    """A uniformly random unset index of the one-bit list ``slots`` (which marks indexes in use).
 
-    Raises :class:`StatusListError` when the list is full. Draws at random while the list is
-    less than half full (expected fewer than two draws), and picks among the free indexes
-    otherwise, so that the cost stays bounded as the list fills.
+    It draws the k-th free index among all free ones and finds it by counting set bits a chunk
+    at a time, so the cost is the same at any fill (no retries as the list fills). Raises
+    :class:`StatusListError` when the list is full.
     """
-    rng = rng or secrets.SystemRandom()
-    used_set = used if isinstance(used, (set, frozenset)) else set(used)
-    if len(used_set) >= size:
-        raise StatusListError(f"the status list is full ({size} entries used)")
-    if len(used_set) <= size // 2:
-        for _ in range(64):
-            candidate = rng.randrange(size)
-            if candidate not in used_set:
-                return candidate
-    free = [index for index in range(size) if index not in used_set]
-    if not free:
-        raise StatusListError(f"the status list is full ({size} entries used)")
-    return free[rng.randrange(len(free))]
+    if slots.status_size != 1:
+        raise StatusListError("free indexes are tracked in a one-bit list")
+    raw = slots.to_bytes()
+    free = slots.size - slots.count_set()
+    if free <= 0:
+        raise StatusListError(f"the status list is full ({slots.size} entries used)")
+    target = (rng or secrets.SystemRandom()).randrange(free)
+    for start in range(0, len(raw), _CHUNK):
+        chunk = raw[start : start + _CHUNK]
+        chunk_free = len(chunk) * 8 - int.from_bytes(chunk).bit_count()
+        if target < chunk_free:
+            break
+        target -= chunk_free
+    for offset, byte in enumerate(chunk):
+        for bit in range(8):
+            if not byte & (0x80 >> bit):
+                if target == 0:
+                    return (start + offset) * 8 + bit
+                target -= 1
+    raise AssertionError("unreachable: the free count and the bits disagree")
 
 
 def _check_purpose(purpose: str) -> None:
@@ -164,21 +206,68 @@ def status_list_subject(
     return subject
 
 
-def status_list_entry(status_list_credential: str, index: int, purpose: str) -> dict[str, Any]:
+def status_list_entry(
+    status_list_credential: str, index: int, purpose: str, messages: Sequence[str] = ()
+) -> dict[str, Any]:
     """A ``BitstringStatusListEntry`` for a credential's ``credentialStatus``.
 
     The entry gets an ``id`` (``<list URL>#<index>``), which the OB 3.0 schema requires and which
-    differs from the list URL, as Bitstring Status List requires.
+    differs from the list URL, as Bitstring Status List requires. ``messages`` names each value
+    (``messages[0]`` for 0x0...): their number, a power of two, gives ``statusSize``.
     """
     _check_purpose(purpose)
     if not isinstance(index, int) or isinstance(index, bool) or index < 0:
         raise StatusListError(f"statusListIndex must be a non-negative integer, got {index!r}")
     if "#" in status_list_credential:
         raise StatusListError("statusListCredential must be the list URL without a fragment")
-    return {
+    entry: dict[str, Any] = {
         "id": f"{status_list_credential}#{index}",
         "type": "BitstringStatusListEntry",
         "statusPurpose": purpose,
         "statusListIndex": str(index),
         "statusListCredential": status_list_credential,
     }
+    if messages:
+        size = (len(messages) - 1).bit_length()
+        if len(messages) != 1 << size or size == 0:
+            raise StatusListError(f"a status needs 2, 4, 8... messages; got {len(messages)}")
+        entry["statusSize"] = size
+        entry["statusMessage"] = [
+            {"status": hex(value), "message": message} for value, message in enumerate(messages)
+        ]
+    return entry
+
+
+@dataclass(frozen=True)
+class EntryStatus:
+    purpose: str
+    value: int
+    message: str | None  # what the entry's statusMessage calls the value, if it has one
+
+
+def read_entry(entry: Mapping[str, Any], subject: Mapping[str, Any]) -> EntryStatus:
+    """The status ``entry`` points at in ``subject``, the ``credentialSubject`` of its list
+    credential (whose proof the caller has verified): the spec's validation steps 2 to 5."""
+    if not isinstance(entry, Mapping) or entry.get("type") != "BitstringStatusListEntry":
+        raise StatusListError("not a BitstringStatusListEntry")
+    purpose = entry.get("statusPurpose")
+    listed = subject.get("statusPurpose")
+    if purpose not in (listed if isinstance(listed, list) else [listed]):
+        raise StatusListError("the entry's statusPurpose does not match its list")
+    size = entry.get("statusSize", 1)
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_STATUS_SIZE:
+        raise StatusListError(f"statusSize must be 1..{MAX_STATUS_SIZE}; got {size!r}")
+    messages: dict[int, str] = {}
+    table = entry.get("statusMessage")
+    if table is not None or size > 1:
+        try:
+            messages = {int(item["status"], 16): str(item["message"]) for item in table}
+        except (TypeError, KeyError, ValueError) as exc:
+            raise StatusListError(f"statusMessage is malformed: {exc}") from exc
+        if sorted(messages) != list(range(1 << size)):
+            raise StatusListError("statusMessage must name every value of statusSize bits")
+    index = entry.get("statusListIndex")
+    if not isinstance(index, str) or not (index.isascii() and index.isdigit()):
+        raise StatusListError("statusListIndex must be a base-10 integer string")
+    value = StatusList.decode(subject.get("encodedList"), status_size=size).get(int(index))
+    return EntryStatus(purpose, value, messages.get(value))

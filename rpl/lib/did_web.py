@@ -1,11 +1,17 @@
-"""did:web identifiers and DID documents with Multikey Ed25519 keys, free of Django.
+"""did:web identifiers and DID documents with Ed25519 keys, free of Django.
 
 - ``did:web:example.org`` is published at ``https://example.org/.well-known/did.json``;
 - ``did:web:example.org:issuers:main`` at ``https://example.org/issuers/main/did.json``;
 - a port is part of the host, percent-encoded: ``did:web:localhost%3A8000``.
 
-Key rotation keeps old keys verifiable: publish every key that signed credentials still in use;
-each is listed under ``verificationMethod``, ``assertionMethod`` and ``authentication``. Drop a key
+did:web resolves over HTTPS only and names a host, not an IP address: a DID made from
+``127.0.0.1:8000`` (the development default) is resolvable by this instance alone.
+
+Each key is published twice: as a Multikey ``<did>#<key_id>`` (what Data Integrity proofs name)
+and as a JsonWebKey ``<did>#<key_id>-jwk`` (what VC-JWT ``kid`` headers name: OB 3.0 expects the
+``kid`` to dereference to a JWK). Key rotation keeps old keys verifiable: publish every key that
+signed credentials still in use; each is listed under ``verificationMethod``, ``assertionMethod``
+and ``authentication``. Drop a key
 from the document only when what it signed must stop verifying (for instance a compromised key).
 """
 
@@ -16,10 +22,13 @@ from urllib.parse import quote, unquote
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from rpl.lib.jsonld_loader import DID_V1, MULTIKEY_V1
+from rpl.lib.jsonld_loader import CID_V1, DID_V1, MULTIKEY_V1
+from rpl.lib.jwk import JWK_TYPES, decode_public_jwk, jwk_document
 from rpl.lib.multikey import decode_public_key, multikey_document
 
-DID_CONTEXTS = [DID_V1, MULTIKEY_V1]
+# CID 1.0 defines JsonWebKey and publicKeyJwk; Multikey's own context stays for verifiers that
+# look for it (Digital Bazaar's ed25519-multikey does).
+DID_CONTEXTS = [DID_V1, MULTIKEY_V1, CID_V1]
 _HOST = re.compile(
     r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"
 )
@@ -75,16 +84,24 @@ def key_url(did: str, key_id: str) -> str:
     return f"{did}#{fragment}"
 
 
-def did_document(did: str, keys: Sequence[tuple[str, Ed25519PublicKey]]) -> dict[str, Any]:
-    """A DID document for ``did`` listing ``keys`` (``(key_id, public_key)``) as Multikeys.
+def jwk_key_url(did: str, key_id: str) -> str:
+    """The id of the JsonWebKey method that publishes ``key_id``'s key (a VC-JWT ``kid``)."""
+    return key_url(did, key_id) + "-jwk"
 
-    Every key is authorised for ``assertionMethod`` (signing credentials and status lists) and
+
+def did_document(did: str, keys: Sequence[tuple[str, Ed25519PublicKey]]) -> dict[str, Any]:
+    """A DID document for ``did`` listing ``keys`` (``(key_id, public_key)``) as Multikeys, then
+    the same keys as JsonWebKeys.
+
+    Every method is authorised for ``assertionMethod`` (signing credentials and status lists) and
     ``authentication``. The first key is conventionally the current one.
     """
     did_web_url(did)  # validates the DID
     if not keys:
         raise DidWebError("a DID document needs at least one key")
-    methods = [multikey_document(key_url(did, key_id), did, key) for key_id, key in keys]
+    methods = [multikey_document(key_url(did, key_id), did, key) for key_id, key in keys] + [
+        jwk_document(jwk_key_url(did, key_id), did, key) for key_id, key in keys
+    ]
     ids = [method["id"] for method in methods]
     if len(set(ids)) != len(ids):
         raise DidWebError("key ids must be unique")
@@ -100,7 +117,8 @@ def did_document(did: str, keys: Sequence[tuple[str, Ed25519PublicKey]]) -> dict
 def resolve_verification_method(
     document: Mapping[str, Any], method_id: str, purpose: str = "assertionMethod"
 ) -> Ed25519PublicKey:
-    """The Ed25519 key of ``method_id`` in a DID (or controller) document.
+    """The Ed25519 key of ``method_id`` (a Multikey or a JsonWebKey) in a DID (or controller)
+    document.
 
     Checks that the method belongs to the document (its id, its controller) and is authorised for
     ``purpose``; raises :class:`DidWebError` otherwise.
@@ -120,8 +138,12 @@ def resolve_verification_method(
     if not candidates:
         raise DidWebError(f"{method_id!r} is not described in the document")
     method = candidates[0]
-    if method.get("type") != "Multikey" or method.get("controller") != controller:
-        raise DidWebError(f"{method_id!r} is not a Multikey controlled by {controller!r}")
+    if method.get("controller") != controller:
+        raise DidWebError(f"{method_id!r} is not controlled by {controller!r}")
+    if method.get("type") in JWK_TYPES:
+        return decode_public_jwk(method.get("publicKeyJwk"))
+    if method.get("type") != "Multikey":
+        raise DidWebError(f"{method_id!r} is neither a Multikey nor a JsonWebKey")
     return decode_public_key(method.get("publicKeyMultibase", ""))
 
 

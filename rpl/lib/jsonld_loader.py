@@ -5,6 +5,11 @@ SHA-256 is checked when it is first read) plus any ``url -> document`` mapping t
 as the application's own extension context. Any other URL raises :class:`ContextNotAllowedError`
 naming it. The network is never used: a credential's meaning must not depend on what a remote
 server returns on the day it is signed or verified.
+
+Contexts are processed once per loader: documents are handed to PyLD with its ``static`` tag, so
+its resolver keeps them, and :mod:`rpl.lib.jsonld_strict` keeps the active contexts it builds in
+:attr:`OfflineDocumentLoader.processed_contexts`. A loader is memoised by the content of its extra
+contexts (:func:`get_loader`), so nothing one loader resolved is ever used by another.
 """
 
 import copy
@@ -120,6 +125,10 @@ class OfflineDocumentLoader:
         _check_extra(extra, shipped)
         self._documents: dict[str, Any] = {**shipped, **copy.deepcopy(extra)}
         self._resolved_cache = _BoundedCache(maxsize=128)
+        # Immutable active contexts, filled by rpl.lib.jsonld_strict. PyLD's own caches
+        # (cachetools LRUs) are not thread-safe: context processing that misses holds the lock.
+        self.processed_contexts = _BoundedCache(maxsize=512)
+        self.processing_lock = threading.RLock()
 
     @property
     def urls(self) -> frozenset[str]:
@@ -135,7 +144,9 @@ class OfflineDocumentLoader:
             "contextUrl": None,
             "documentUrl": url,
             # PyLD rewrites relative URLs inside the context it is given: hand out a copy.
-            "document": copy.deepcopy(document),
+            "document": _loaded_copy(document),
+            # The content behind a URL never changes for this loader: PyLD may keep it resolved.
+            "tag": "static",
         }
 
     def options(self) -> dict[str, Any]:
@@ -144,6 +155,26 @@ class OfflineDocumentLoader:
             "documentLoader": self,
             "contextResolver": ContextResolver(self._resolved_cache, self),
         }
+
+
+class LoadedObject(dict):
+    """A JSON object of a context document as a loader hands it out, each time a new copy.
+
+    PyLD keeps what it resolved unchanged, so :mod:`rpl.lib.jsonld_strict` may reuse the
+    processing of such an object by its identity; a document's own objects are plain dicts.
+    """
+
+
+class LoadedArray(list):
+    """A JSON array of a context document as a loader hands it out (see :class:`LoadedObject`)."""
+
+
+def _loaded_copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return LoadedObject((key, _loaded_copy(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return LoadedArray(_loaded_copy(item) for item in value)
+    return value
 
 
 _loaders: OrderedDict[str, OfflineDocumentLoader] = OrderedDict()

@@ -1,7 +1,11 @@
 """The Open Badges 3.0 "VC-JWT" proof format (OB 3.0 §8.2, JSON Web Token Proof), free of Django.
 
 A Compact JWS signed with Ed25519 (JOSE ``alg: EdDSA``), header ``{"alg", "kid", "typ": "JWT"}``
-and no other header. The payload, as the current OB 3.0 text (VC Data Model 2.0 era) specifies, is
+and no other header. OB 3.0 expects ``kid`` to dereference to a JWK: callers sign with the id of
+the key's JsonWebKey verification method (``rpl.lib.did_web.jwk_key_url``); ``decode`` takes
+whatever the resolver accepts, so tokens whose ``kid`` names a Multikey keep verifying.
+
+The payload, as the current OB 3.0 text (VC Data Model 2.0 era) specifies, is
 the credential JSON itself plus the registered claims:
 
 - ``iss`` = ``issuer.id``; ``jti`` = ``id``; ``sub`` = ``credentialSubject.id`` (when it has one);

@@ -57,12 +57,10 @@ def test_it_refuses_an_oversized_credential(anonymous, spec):
 
 
 def test_it_serves_the_signed_status_lists(anonymous, issued):
-    listing = anonymous.get("/api/v1/status-lists/?purpose=revocation").json()
+    listing = anonymous.get("/api/v1/status-lists/?purpose=message").json()
     assert listing["count"] == 1
     ref = listing["results"][0]
-    document = anonymous.get(
-        f"/api/v1/status-lists/{ref['organisation']}/revocation/{ref['number']}"
-    )
+    document = anonymous.get(f"/api/v1/status-lists/{ref['organisation']}/message/{ref['number']}")
     assert document.status_code == 200
     assert document.json()["id"] == ref["url"]
     assert "BitstringStatusListCredential" in document.json()["type"]

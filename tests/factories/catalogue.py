@@ -112,7 +112,7 @@ PYTHON_BASICS = {
     "workload_ects": Decimal("4.0"),
     "workload_hours": 100,
     "assessment_type": AssessmentType.COMBINED,
-    "supervision": Supervision.SUPERVISED_ONLINE_WITH_ID,
+    "supervision": Supervision.UNSUPERVISED_NO_ID,
     "grading": Grading.PASS_FAIL,
     "stackability": Stackability.STACKABLE,
     "stackable_towards_pl": "Programista Python – poziom średnio zaawansowany",

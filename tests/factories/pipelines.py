@@ -6,9 +6,13 @@ from pathlib import Path
 
 import factory
 
+from credentials.catalogue import services as catalogue_services
+from credentials.catalogue.vocabularies import ParticipationForm
 from tests.factories.catalogue import make_catalogue
+from workflows.cases.assessment_elements import assessment_types, contradictions
 from workflows.models import Pipeline, PipelineVersion
-from workflows.pipelines import services
+from workflows.pipelines import schema, services
+from workflows.pipelines.selectors import published_version
 from workflows.setup import services as setup_services
 from workflows.setup.forms import POOLS
 
@@ -53,8 +57,26 @@ def pools_of(staff) -> dict[str, set]:
     }
 
 
+def agree(specification, key: str) -> None:
+    """Make what ``specification`` says of its assessment agree with the published pipeline
+    ``key``, as an administrator does before setting it up with it."""
+    plan = schema.load_trusted(published_version(key).definition)
+    implied = {
+        "assessment_type": assessment_types(plan)[0],
+        "supervision": schema.supervision_mode(plan),
+        "participation_form": ParticipationForm.BLENDED,
+    }
+    found = contradictions(specification, plan)
+    if found:
+        fields = {contradiction.element: implied[contradiction.element] for contradiction in found}
+        catalogue_services.update_specification(specification, actor=None, fields=fields)
+        specification.refresh_from_db()
+
+
 def set_up(specification, key: str, staff=()) -> None:
-    """Assess ``specification`` with the published pipeline ``key``; ``staff`` join its pools."""
+    """Assess ``specification`` with the published pipeline ``key`` (what it says of its
+    assessment made to agree first); ``staff`` join its pools."""
+    agree(specification, key)
     setup_services.set_up(
         actor=None,
         specification=specification,

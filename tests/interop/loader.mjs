@@ -1,6 +1,7 @@
 // Offline JSON-LD document loader for the independent verifier: the project's shipped contexts
-// (credentials/contexts/manifest.json, sha256-checked), extra contexts given on the command line,
-// and controller (DID) documents from a key map file. Anything else is an error: never the network.
+// (credentials/contexts/manifest.json, sha256-checked) or those of an export folder, extra
+// contexts given on the command line, and controller (DID) documents from a key map file or the
+// export. Anything else is an error: never the network.
 import {createHash} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import {dirname, join, resolve} from 'node:path';
@@ -21,6 +22,70 @@ export function loadShippedContexts(contextsDir = DEFAULT_CONTEXTS_DIR) {
     contexts.set(entry.url, JSON.parse(raw.toString('utf8')));
   }
   return contexts;
+}
+
+function readChecked(dir, entry) {
+  const raw = readFileSync(join(dir, entry.file));
+  const digest = createHash('sha256').update(raw).digest('hex');
+  if(digest !== entry.sha256) {
+    throw new Error(`${entry.file}: sha256 ${digest} does not match the manifest`);
+  }
+  return raw;
+}
+
+// A folder written by `manage.py credential export DIR`: its manifest.json lists every file with
+// its sha256 and the URL or id it stands for. Returns the contexts (and their bytes, for
+// relatedResource digests), DID documents, status lists and credential paths it holds.
+export function loadExport(dir) {
+  const manifest = readJson(join(dir, 'manifest.json'));
+  const contexts = new Map();
+  const contextBytes = new Map();
+  for(const entry of manifest.contexts) {
+    const raw = readChecked(dir, entry);
+    contexts.set(entry.url, JSON.parse(raw.toString('utf8')));
+    contextBytes.set(entry.url, raw);
+  }
+  const controllers = {};
+  for(const entry of manifest.issuers) {
+    controllers[entry.id] = JSON.parse(readChecked(dir, entry).toString('utf8'));
+  }
+  const lists = {};
+  for(const entry of manifest.statusLists) {
+    lists[entry.url] = {file: join(dir, entry.file),
+      credential: JSON.parse(readChecked(dir, entry).toString('utf8'))};
+  }
+  const credentials = manifest.credentials.map(entry => {
+    readChecked(dir, entry);
+    return join(dir, entry.file);
+  });
+  return {contexts, contextBytes, controllers, lists, credentials};
+}
+
+// VC Data Model 2.0 §5.3: each `relatedResource` we hold must match its digestSRI or
+// digestMultibase (sha2-256/384 in base64url, "u" prefix); null when all match.
+export function relatedResourceError(credential, resourceBytes) {
+  const entries = credential.relatedResource ?? [];
+  for(const entry of Array.isArray(entries) ? entries : [entries]) {
+    const raw = resourceBytes.get(entry.id);
+    if(raw === undefined) {
+      return `relatedResource ${entry.id} is not in the export`;
+    }
+    if(entry.digestSRI) {
+      const [algorithm, expected] = entry.digestSRI.split('-', 2);
+      if(createHash(algorithm).update(raw).digest('base64') !== expected) {
+        return `relatedResource ${entry.id} does not match its digestSRI`;
+      }
+    } else if(entry.digestMultibase) {
+      const sha256 = createHash('sha256').update(raw).digest();
+      const multihash = Buffer.concat([Buffer.from([0x12, 0x20]), sha256]);
+      if('u' + multihash.toString('base64url') !== entry.digestMultibase) {
+        return `relatedResource ${entry.id} does not match its digestMultibase`;
+      }
+    } else {
+      return `relatedResource ${entry.id} has no digest`;
+    }
+  }
+  return null;
 }
 
 export function buildDocumentLoader({contexts, controllers = {}}) {

@@ -1,11 +1,15 @@
 // Independent status and validity check: for each credential, the eddsa-rdfc-2022 proof (Digital
-// Bazaar's @digitalbazaar/vc stack, as in verify.mjs), the validity period, and each status entry
-// (`credentialStatus` and our `suspensionStatus`) read from its BitstringStatusListCredential:
-// the list credential's own proof is verified, then its `encodedList` is multibase base64url-
-// decoded, gunzipped and the entry's bit read (index 0 = most significant bit of the first byte),
-// as W3C Bitstring Status List v1.0 says. Fully offline. Prints one JSON line per credential:
+// Bazaar's @digitalbazaar/vc stack, as in verify.mjs), the validity period, and its
+// `credentialStatus` (only: what any verifier reads) read from the BitstringStatusListCredential
+// it points to: the list credential's own proof is verified, then its `encodedList` is decoded
+// with Digital Bazaar's @digitalbazaar/vc-bitstring-status-list (`decodeList`) and the entry's
+// `statusSize` bits are read from bit `statusListIndex × statusSize` on, as W3C Bitstring Status
+// List v1.0 says. That library's own `checkStatus` reads one bit at `statusListIndex` whatever the
+// `statusSize` (2.0.1), so the bits are read here with its `getStatus`. A `message` entry's value
+// is named by its `statusMessage`; "suspended" and "revoked" are reported as such. Fully offline.
+// Prints one JSON line per credential:
 // {"file", "verified", "proofVerified", "expired", "revoked", "suspended", "statusChecked",
-//  "error"}; exits 0 when all verified, 1 when any did not, 2 on a usage error.
+//  "status", "error"}; exits 0 when all verified, 1 when any did not, 2 on a usage error.
 //
 //   node status.mjs CREDENTIAL.json [...] --keys CONTROLLERS.json --lists LISTS.json
 //        [--context URL=FILE ...] [--now ISO-DATETIME]
@@ -13,16 +17,15 @@
 // LISTS.json maps each status list URL (`statusListCredential`) to the list credential served
 // there. A status list that is missing, unsigned or of another purpose makes `statusChecked`
 // false and the credential not verified.
-import {gunzipSync} from 'node:zlib';
 import * as vc from '@digitalbazaar/vc';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as eddsaRdfc2022CryptoSuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import {decodeList} from '@digitalbazaar/vc-bitstring-status-list';
 import {
   buildDocumentLoader, contextsFromArgs, describeError, parseArgs, readJson
 } from './loader.mjs';
 
 const MIN_ENTRIES = 131072;
-const MAX_BYTES = 16 * 1024 * 1024;
 
 function suite() {
   return new DataIntegrityProof({cryptosuite: eddsaRdfc2022CryptoSuite});
@@ -44,18 +47,33 @@ async function verifyProof(credential, documentLoader) {
   };
 }
 
-export function readBit(encodedList, index) {
-  if(typeof encodedList !== 'string' || !encodedList.startsWith('u')) {
-    throw new Error('encodedList is not multibase base64url (prefix "u")');
+// The value of the entry at `index`, `statusSize` bits from bit `index × statusSize` (MSB first).
+export async function readStatus(encodedList, index, statusSize = 1) {
+  const list = await decodeList({encodedList});
+  if(list.length / statusSize < MIN_ENTRIES) {
+    throw new Error(
+      `status list has ${list.length / statusSize} entries (STATUS_LIST_LENGTH_ERROR)`);
   }
-  const bits = gunzipSync(Buffer.from(encodedList.slice(1), 'base64url'), {maxOutputLength: MAX_BYTES});
-  if(bits.length * 8 < MIN_ENTRIES) {
-    throw new Error(`status list has ${bits.length * 8} entries (STATUS_LIST_LENGTH_ERROR)`);
-  }
-  if(!Number.isInteger(index) || index < 0 || index >= bits.length * 8) {
+  if(!Number.isInteger(index) || index < 0 || (index + 1) * statusSize > list.length) {
     throw new Error(`statusListIndex ${index} is out of range`);
   }
-  return (bits[index >> 3] & (0x80 >> (index & 7))) !== 0;
+  let value = 0;
+  for(let bit = index * statusSize; bit < (index + 1) * statusSize; bit++) {
+    value = (value << 1) | (list.getStatus(bit) ? 1 : 0);
+  }
+  return value;
+}
+
+// What a value means: its `statusMessage` when the entry has one, else set/unset of the purpose.
+function meaning(entry, value) {
+  if(entry.statusMessage !== undefined) {
+    const found = entry.statusMessage.find(item => parseInt(item.status, 16) === value);
+    if(!found) {
+      throw new Error(`statusMessage does not name the value 0x${value.toString(16)}`);
+    }
+    return found.message;
+  }
+  return value === 0 ? 'valid' : entry.statusPurpose;
 }
 
 async function checkEntry(entry, {lists, documentLoader, now, verifiedLists}) {
@@ -80,13 +98,15 @@ async function checkEntry(entry, {lists, documentLoader, now, verifiedLists}) {
   if(subject?.type !== 'BitstringStatusList' || subject.statusPurpose !== entry.statusPurpose) {
     throw new Error(`status list ${url} is not a ${entry.statusPurpose} BitstringStatusList`);
   }
-  return readBit(subject.encodedList, Number(entry.statusListIndex));
+  const value = await readStatus(
+    subject.encodedList, Number(entry.statusListIndex), entry.statusSize ?? 1);
+  return meaning(entry, value);
 }
 
 async function checkFile(path, options) {
   const output = {
     file: path, verified: false, proofVerified: false, expired: false, revoked: false,
-    suspended: false, statusChecked: false, error: null
+    suspended: false, statusChecked: false, status: [], error: null
   };
   let credential;
   try {
@@ -103,19 +123,20 @@ async function checkFile(path, options) {
     output.expired = true;
     errors.push(`expired: validUntil ${credential.validUntil} is in the past`);
   }
-  const entries = [credential.credentialStatus, credential.suspensionStatus]
-    .flatMap(value => (value === undefined ? [] : (Array.isArray(value) ? value : [value])));
+  const status = credential.credentialStatus;
+  const entries = status === undefined ? [] : (Array.isArray(status) ? status : [status]);
   try {
     for(const entry of entries) {
-      const set = await checkEntry(entry, {...options, now});
-      if(set && entry.statusPurpose === 'revocation') {
+      const message = await checkEntry(entry, {...options, now});
+      output.status.push(message);
+      if(message === 'revoked' || message === 'revocation') {
         output.revoked = true;
         errors.push('revoked');
-      } else if(set && entry.statusPurpose === 'suspension') {
+      } else if(message === 'suspended' || message === 'suspension') {
         output.suspended = true;
         errors.push('suspended');
-      } else if(set) {
-        errors.push(`status ${entry.statusPurpose} is set`);
+      } else if(message !== 'valid') {
+        errors.push(`status ${entry.statusPurpose}: ${message}`);
       }
     }
     output.statusChecked = entries.length > 0;

@@ -1,6 +1,8 @@
-"""An independent check (status.mjs: Digital Bazaar's stack for the proofs, Node's zlib for the
-lists) reads the status and validity of credentials the application issues: an active one
-verifies; a revoked, a suspended and an expired one are each reported as such."""
+"""An independent check (status.mjs: Digital Bazaar's stack for the proofs and
+@digitalbazaar/vc-bitstring-status-list's decoding for the lists) reads the status and validity
+of credentials the application issues from their ``credentialStatus`` alone: an active one
+verifies; a revoked, a suspended and an expired one are each reported as such; a reinstated one
+verifies again and a revoked one never does."""
 
 import json
 import shutil
@@ -92,13 +94,11 @@ def test_it_reports_revoked_suspended_and_expired_credentials(tmp_path, candidat
     issuing_services.revoke(revoked, actor=quality_officer, reason="Fraud found.")
     issuing_services.suspend(suspended, actor=quality_officer, reason="Under appeal.")
 
-    results = _run(
-        tmp_path,
-        organisation,
-        {"active": active, "revoked": revoked, "suspended": suspended, "expired": expired},
-    )
+    credentials = {"active": active, "revoked": revoked, "suspended": suspended, "expired": expired}
+    results = _run(tmp_path, organisation, credentials)
 
     for name in ("active", "revoked", "suspended", "expired"):
+        assert issuing.schema_errors(json.loads(credentials[name].document_json)) == []
         assert results[name]["proofVerified"] is True, results[name]["error"]
         assert results[name]["statusChecked"] is True, results[name]["error"]
     assert results["active"]["verified"] is True, results["active"]["error"]
@@ -107,12 +107,18 @@ def test_it_reports_revoked_suspended_and_expired_credentials(tmp_path, candidat
     assert results["revoked"]["revoked"] is True and results["revoked"]["suspended"] is False
     assert results["suspended"]["verified"] is False
     assert results["suspended"]["suspended"] is True and results["suspended"]["revoked"] is False
+    assert results["suspended"]["status"] == ["suspended"]
     assert results["expired"]["verified"] is False
     assert results["expired"]["expired"] is True
     assert "validUntil 2021-03-01" in results["expired"]["error"]
     assert not results["expired"]["revoked"] and not results["expired"]["suspended"]
 
-    # Reinstating clears the suspension bit in the published list: it verifies again.
+    # Reinstating sets the entry back to 0x0 in the published list: it verifies again. A revoked
+    # credential cannot be reinstated.
     issuing_services.reinstate(suspended, actor=quality_officer, reason="Appeal upheld.")
-    again = _run(tmp_path, organisation, {"suspended": suspended})
+    with pytest.raises(issuing_services.StatusChangeError):
+        issuing_services.reinstate(revoked, actor=quality_officer, reason="Mistake?")
+    again = _run(tmp_path, organisation, {"suspended": suspended, "revoked": revoked})
     assert again["suspended"]["verified"] is True, again["suspended"]["error"]
+    assert again["suspended"]["status"] == ["valid"]
+    assert again["revoked"]["revoked"] is True and again["revoked"]["verified"] is False

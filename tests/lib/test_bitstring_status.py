@@ -8,9 +8,11 @@ from hypothesis import strategies as st
 
 from rpl.lib.bitstring_status import (
     MIN_ENTRIES,
+    EntryStatus,
     StatusList,
     StatusListError,
     random_free_index,
+    read_entry,
     status_list_entry,
     status_list_subject,
 )
@@ -111,21 +113,78 @@ def test_it_refuses_a_gzip_bomb():
 
 def test_it_picks_random_free_indexes():
     rng = random.Random(7)  # noqa: S311 - reproducible test randomness
-    used: set[int] = set()
+    slots = StatusList()
     for _ in range(200):
-        index = random_free_index(used, rng=rng)
-        assert 0 <= index < MIN_ENTRIES
-        assert index not in used
-        used.add(index)
-    assert max(used) - min(used) > MIN_ENTRIES // 2  # spread, not sequential
+        index = random_free_index(slots, rng=rng)
+        assert not slots.get(index)
+        slots.set(index)
+    used = slots.set_indexes()
+    assert len(used) == 200 and used[-1] - used[0] > MIN_ENTRIES // 2  # spread, not sequential
 
 
-def test_it_finds_the_last_free_index_and_then_refuses():
-    size = MIN_ENTRIES
-    used = set(range(size)) - {12345}
-    assert random_free_index(used, size=size) == 12345
+def test_it_draws_every_free_index_of_a_nearly_full_list_and_then_refuses():
+    slots = StatusList(bits=b"\xff" * (MIN_ENTRIES // 8))
+    for index in (3, 77_777, MIN_ENTRIES - 1):
+        slots.set(index, 0)
+    rng = random.Random(1)  # noqa: S311 - reproducible test randomness
+    assert {random_free_index(slots, rng=rng) for _ in range(60)} == {3, 77_777, MIN_ENTRIES - 1}
+    slots.set(3)
+    slots.set(77_777)
+    assert random_free_index(slots) == MIN_ENTRIES - 1
+    slots.set(MIN_ENTRIES - 1)
     with pytest.raises(StatusListError, match="full"):
-        random_free_index(used | {12345}, size=size)
+        random_free_index(slots)
+
+
+def test_it_keeps_two_bit_entries_side_by_side_and_decodes_them():
+    status_list = StatusList(status_size=2)
+    assert len(status_list.to_bytes()) == 32 * 1024
+    status_list.set(0, 2)
+    status_list.set(1, 1)
+    status_list.set(5, 3)
+    assert status_list.to_bytes()[:2] == bytes([0b1001_0000, 0b0011_0000])
+    decoded = StatusList.decode(status_list.encode(), status_size=2)
+    assert [decoded.get(i) for i in (0, 1, 2, 5)] == [2, 1, 0, 3]
+    assert decoded.set_indexes() == [0, 1, 5]
+    with pytest.raises(StatusListError, match="fit"):
+        status_list.set(0, 4)
+    # 16 KiB hold only 65,536 two-bit entries: too few.
+    with pytest.raises(StatusListError, match="STATUS_LIST_LENGTH_ERROR"):
+        StatusList.decode(StatusList().encode(), status_size=2)
+
+
+MESSAGES = ("valid", "suspended", "revoked", "revoked")
+URL = "https://rpl.example.edu/status/m/1"
+
+
+def test_it_describes_a_message_entry_and_reads_it_back():
+    entry = status_list_entry(URL, 94567, "message", MESSAGES)
+    assert entry["statusSize"] == 2
+    assert entry["statusMessage"][1] == {"status": "0x1", "message": "suspended"}
+    status_list = StatusList(status_size=2)
+    status_list.set(94567, 1)
+    subject = status_list_subject(status_list, "message")
+    assert read_entry(entry, subject) == EntryStatus("message", 1, "suspended")
+    status_list.set(94567, 0)
+    assert read_entry(entry, status_list_subject(status_list, "message")).message == "valid"
+    with pytest.raises(StatusListError, match="2, 4, 8"):
+        status_list_entry(URL, 1, "message", MESSAGES[:3])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"statusPurpose": "revocation"},
+        {"statusMessage": [{"status": "0x0", "message": "valid"}]},
+        {"statusSize": 0},
+        {"statusListIndex": "²"},
+        {"statusListIndex": str(MIN_ENTRIES)},
+    ],
+)
+def test_it_refuses_an_entry_that_does_not_fit_its_list(change):
+    subject = status_list_subject(StatusList(status_size=2), "message")
+    with pytest.raises(StatusListError):
+        read_entry({**status_list_entry(URL, 1, "message", MESSAGES), **change}, subject)
 
 
 def test_it_describes_the_status_list_credential_subject():

@@ -13,6 +13,7 @@ from rpl.lib.jsonld_strict import JsonLdStrictError, UndefinedTermError, canonic
 from tests.lib import samples
 
 CREATED = datetime(2025, 1, 15, 10, 0, 0, tzinfo=UTC)
+DATA = Path(__file__).parent / "data"
 SCHEMA = (
     Path(__file__).resolve().parents[2]
     / "credentials"
@@ -40,6 +41,23 @@ VECTOR_COMBINED_HASH = (
     "4c4d3890a157f8d611b13c265c2c22f39aa0a567c7c7dd9ba3e45cd579784eeb"
     "517744132ae165a5349155bef0bb0cf2258fff99dfe1dbd914b938d775a36017"
 )
+
+
+# tests/lib/data/ob-microcredential.json (built by issue_credential for the demo specification)
+# signed with ISSUER_KEY at CREATED, then OTHER_KEY added as a proof set, by the code before the
+# JSON-LD caching of issue 17: faster signing must sign exactly the same bytes.
+STORED_PROOF_VALUES = [
+    "z2pb7XAR171tzFFUM8ztVeNBAks52dhS9zw6rdMVJ2vgbtCf3r9gCnAjnrUp8j2HLTDkzruLqNhJY9VNphHQXavKN",
+    "za9dVvEWLTniSZSz1C28vERZyQZR9GHiryivNfJYpSDyWYp3pnqWD3VkrRZG8McnyyjwcLrnMKxxhvK5yh7LofjF",
+]
+
+
+def stored_credential() -> tuple[dict, dict]:
+    """tests/lib/data/ob-microcredential.json (unsigned) and its extra contexts: the extension
+    context as it was when the credential was built, under the URL the credential names."""
+    document = json.loads((DATA / "ob-microcredential.json").read_text(encoding="utf-8"))
+    extension = (DATA / "rpl-eu-microcredential-v1.jsonld").read_text(encoding="utf-8")
+    return document, {document["@context"][3]: json.loads(extension)}
 
 
 def signed_sample(**overrides):
@@ -81,6 +99,22 @@ def test_it_reproduces_the_w3c_eddsa_rdfc_2022_test_vector():
     assert combined == VECTOR_COMBINED_HASH
     public_key = private_key.public_key()
     assert data_integrity.verify(signed, lambda _: public_key, extra_contexts=extra).ok
+
+
+def test_it_signs_a_stored_credential_exactly_as_before():
+    document, extra = stored_credential()
+    first = data_integrity.sign(
+        document, samples.ISSUER_KEY, samples.KEY_ID, CREATED, extra_contexts=extra
+    )
+    other_method = samples.ISSUER_DID + "#key-2"
+    both = data_integrity.sign(
+        first, samples.OTHER_KEY, other_method, CREATED, extra_contexts=extra
+    )
+    assert [proof["proofValue"] for proof in both["proof"]] == STORED_PROOF_VALUES
+    keys = {samples.KEY_ID: samples.ISSUER_KEY, other_method: samples.OTHER_KEY}
+    assert data_integrity.verify(
+        both, lambda method: keys[method].public_key(), extra_contexts=extra
+    ).ok
 
 
 def test_it_signs_and_verifies_an_ob_credential():

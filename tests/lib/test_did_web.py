@@ -1,6 +1,6 @@
 import pytest
 
-from rpl.lib import did_web, multikey
+from rpl.lib import did_web, jwk, multikey
 from rpl.lib.jsonld_loader import get_loader
 from rpl.lib.jsonld_strict import canonicalize
 from tests.lib import samples
@@ -78,7 +78,11 @@ def test_it_builds_a_did_document_with_multikeys():
     )
     did = samples.ISSUER_DID
     assert document == {
-        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "@context": [
+            "https://www.w3.org/ns/did/v1",
+            "https://w3id.org/security/multikey/v1",
+            "https://www.w3.org/ns/cid/v1",
+        ],
         "id": did,
         "verificationMethod": [
             {
@@ -93,12 +97,26 @@ def test_it_builds_a_did_document_with_multikeys():
                 "controller": did,
                 "publicKeyMultibase": multikey.encode_public_key(old_key),
             },
+            {
+                "id": f"{did}#key-2-jwk",
+                "type": "JsonWebKey",
+                "controller": did,
+                "publicKeyJwk": jwk.public_jwk(samples.ISSUER_KEY.public_key()),
+            },
+            {
+                "id": f"{did}#key-1-jwk",
+                "type": "JsonWebKey",
+                "controller": did,
+                "publicKeyJwk": jwk.public_jwk(old_key),
+            },
         ],
-        "assertionMethod": [f"{did}#key-2", f"{did}#key-1"],
-        "authentication": [f"{did}#key-2", f"{did}#key-1"],
+        "assertionMethod": [f"{did}#key-2", f"{did}#key-1", f"{did}#key-2-jwk", f"{did}#key-1-jwk"],
+        "authentication": [f"{did}#key-2", f"{did}#key-1", f"{did}#key-2-jwk", f"{did}#key-1-jwk"],
     }
-    # Every term is defined by the two shipped contexts.
-    assert "<https://w3id.org/security#publicKeyMultibase>" in canonicalize(document, get_loader())
+    # Every term is defined by the shipped contexts.
+    nquads = canonicalize(document, get_loader())
+    assert "<https://w3id.org/security#publicKeyMultibase>" in nquads
+    assert "<https://w3id.org/security#publicKeyJwk>" in nquads
 
 
 def test_it_accepts_full_key_ids_and_refuses_duplicates():

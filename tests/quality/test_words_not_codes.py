@@ -172,7 +172,7 @@ def printed(monkeypatch):
         def __init__(self, *, string, base_url=None):
             pages.append(string)
 
-        def write_pdf(self):
+        def write_pdf(self, **options):
             return b"%PDF-1.7 (not printed in tests)"
 
     monkeypatch.setattr(weasyprint, "HTML", FakeHTML)

@@ -49,7 +49,7 @@ def rows(candidate, candidate2, assessor, decision_maker, identity_officer):
         Process: Process.objects.get(pk=refused.pk),
         Task: Task.objects.filter(process=refused).first(),
         IssuedCredential: credential,
-        StatusList: credential.revocation_list,
+        StatusList: credential.status_list,
         AuditEvent: AuditEvent.objects.order_by("sequence").last(),
     }
 

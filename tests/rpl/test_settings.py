@@ -33,6 +33,7 @@ def test_it_passes_the_deployment_checklist_in_production(tmp_path):
             "SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-7Qz",
             "AUDIT_CHAIN_KEY": "y" * 20 + "-production-audit-chain-key-kept-apart-9Kd",
             "ALLOWED_HOSTS": "rpl.example.org",
+            "SITE_URL": "https://rpl.example.org",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
             "RPL_VAR_DIR": str(tmp_path),
         },

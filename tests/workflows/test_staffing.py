@@ -16,7 +16,7 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
 from credentials.catalogue import services as catalogue
-from credentials.catalogue.vocabularies import Status
+from credentials.catalogue.vocabularies import AssessmentType, Status
 from evidence.portfolio import services as evidence
 from rpl.accounts.roles import Role
 from tests.api.clients import token_client
@@ -84,7 +84,7 @@ def _sheet(case, score=4):
 def _two_reviews(decision_makers, **pools):
     pipelines.import_text(actor=None, text=TWO_REVIEWS, fmt="yaml")
     pipelines.publish(actor=None, key="two-reviews")
-    spec = SpecificationFactory(appeal_window_days=0)
+    spec = SpecificationFactory(appeal_window_days=0, assessment_type=AssessmentType.PORTFOLIO)
     setup.set_up(
         actor=None,
         specification=spec,

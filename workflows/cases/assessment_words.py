@@ -1,7 +1,7 @@
 """How a micro-credential is assessed, in words a candidate reads: the published plan of its
 pipeline, step by step, for the catalogue page. ``assessment_in_words`` answers the catalogue's
-``describing_assessment`` signal; ``words_of_test`` also words the test on the candidate's to-do
-list."""
+``describing_assessment`` signal, ``contradictions_of`` its ``checking_assessment``;
+``words_of_test`` also words the test on the candidate's to-do list."""
 
 from django.dispatch import receiver
 from django.utils import formats
@@ -9,7 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from assessments.online_tests import selectors as tests
-from credentials.catalogue.signals import AssessmentStep, describing_assessment
+from credentials.catalogue.signals import (
+    AssessmentStep,
+    Contradiction,
+    checking_assessment,
+    describing_assessment,
+)
+from workflows.cases.assessment_elements import contradictions
 from workflows.pipelines import schema
 from workflows.staffing.analysis import step_title
 from workflows.staffing.selectors import plan_of
@@ -84,6 +90,13 @@ def assessment_in_words(sender, specification, **kwargs) -> list[AssessmentStep]
         )
         for step in plan.steps
     ]
+
+
+@receiver(checking_assessment)
+def contradictions_of(sender, specification, **kwargs) -> list[Contradiction]:
+    """What ``specification`` says otherwise than the plan new cases of it start on."""
+    plan = plan_of(specification)
+    return [] if plan is None else contradictions(specification, plan)
 
 
 def words_of_test(

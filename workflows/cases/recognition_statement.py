@@ -1,8 +1,11 @@
 """The statement of recognised outcomes: what a partial recognition gives the candidate instead of
 a credential. A page and a PDF (WeasyPrint) in the active language, for the candidate and for the
-staff who may see the case.
+staff who may see the case; the PDF carries the address (and a QR code) of a public page at which
+anyone confirms what the institution recorded, reached by the case's unguessable
+``statement_key``.
 
-Selector: ``statement_of(case)``. Views: ``page`` and ``pdf`` (``workflows/appeal_urls.py``).
+Selector: ``statement_of(case)``. Views: ``page`` and ``pdf`` (``workflows/appeals/urls.py``),
+``confirmation`` (public, ``workflows/cases/urls.py``).
 """
 
 from dataclasses import dataclass
@@ -14,11 +17,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from guardian.core import ObjectPermissionChecker
 from viewflow.workflow.status import PROCESS
 
+from rpl import pdf as printing
 from rpl.accounts.roles import Role
-from rpl.pdf import render_pdf as print_pdf
 from rpl.site import absolute
 from workflows.cases.selectors import POOL_READERS
 from workflows.cases.services import decision_of
@@ -87,9 +91,27 @@ def email_note(case) -> str:
     ) % {"link": link}
 
 
+def confirmation_url(case) -> str:
+    return absolute(reverse("statement_confirmation", args=[case.statement_key]))
+
+
+PDF_TEMPLATE = "workflows/statement_pdf.html"
+
+
+def pdf_context(statement: Statement) -> dict:
+    url = confirmation_url(statement.case)
+    return {
+        "statement": statement,
+        "language": get_language(),
+        "confirmation_url": url,
+        "qr_data_uri": printing.qr_data_uri(url),
+        "mark": printing.monogram(statement.awarding_body),
+    }
+
+
 def render_pdf(statement: Statement) -> bytes:
-    return print_pdf(
-        "workflows/statement_pdf.html", {"statement": statement, "language": get_language()}
+    return printing.render_pdf(
+        PDF_TEMPLATE, pdf_context(statement), identifier=statement.case.statement_key.hex
     )
 
 
@@ -116,6 +138,7 @@ def page(request, pk):
             "statement": statement,
             "application_pk": pk,
             "is_candidate": request.user.pk == statement.case.candidate_id,
+            "confirmation_url": confirmation_url(statement.case),
         },
     )
 
@@ -128,4 +151,21 @@ def pdf(request, pk):
         f'attachment; filename="statement-of-recognised-outcomes-{statement.case.pk}.pdf"'
     )
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def confirmation(request, key):
+    """The public page that confirms a statement: anyone holding its address (printed on the PDF)
+    reads what the institution recorded; an unknown key, or a case no longer decided with partial
+    recognition, is a 404."""
+    case = get_object_or_404(
+        Case.objects.select_related("specification__awarding_body", "candidate"),
+        statement_key=key,
+    )
+    statement = statement_of(case)
+    if statement is None:
+        raise Http404
+    response = render(request, "workflows/statement_confirmation.html", {"statement": statement})
+    response["X-Robots-Tag"] = "noindex"
     return response

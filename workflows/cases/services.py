@@ -100,17 +100,10 @@ def init_case(activation, *, candidate, specification, version) -> Case:
     return case
 
 
-def tag_task(activation) -> None:
-    """Remember on each human task which step of the plan it belongs to."""
-    step = activation.process.current_step
-    activation.task.data = {
-        **(activation.task.data or {}),
-        "step": step.id,
-        "kind": step.kind,
-        "round": evidence_round(activation.process, step.id),
-    }
-    activation.task.save(update_fields=["data"])
-    notifications.announce_task(activation.task)
+def step_tags(case) -> dict:
+    """What each human task remembers of the step of the plan it belongs to."""
+    step = case.current_step
+    return {"step": step.id, "kind": step.kind, "round": evidence_round(case, step.id)}
 
 
 def assessors(activation) -> int:
@@ -344,12 +337,10 @@ def _current_results(case, step) -> list[StepResult]:
     ]
 
 
-def _request_more_evidence(case, step) -> bool:
+def _request_more_evidence(case, step, results: list[StepResult]) -> bool:
     """If an assessor asked for more evidence and the pipeline allows another round, open it."""
     requests = [
-        r.record.more_evidence
-        for r in _current_results(case, step)
-        if isinstance(r.record, records.EvidenceRequest)
+        r.record.more_evidence for r in results if isinstance(r.record, records.EvidenceRequest)
     ]
     if not requests or evidence_requests_left(case, step) < 1:
         return False
@@ -435,9 +426,9 @@ def _record_marks(actor, marking: records.TestMarking) -> None:
     )
 
 
-def _measures(case, step) -> tuple[dict, bool]:
+def _measures(step, results: list[StepResult]) -> tuple[dict, bool]:
     """The step's measures from its results, and whether a moderator must be called in."""
-    results = [r.record for r in _current_results(case, step)]
+    results = [r.record for r in results]
     if step.kind == schema.StepKind.IDENTITY_CHECK:
         return measures.identity_measures(results[-1].verified), False
     if step.kind == schema.StepKind.TEST:
@@ -456,9 +447,10 @@ def advance(activation) -> None:
     """Record the finished step's measures and move the cursor to the next step that applies."""
     case = activation.process
     step = case.current_step
-    if _request_more_evidence(case, step):
+    results = _current_results(case, step)
+    if _request_more_evidence(case, step, results):
         return
-    found, moderate = _measures(case, step)
+    found, moderate = _measures(step, results)
     case.results[step.id] = found
     if moderate:
         case.data["moderation"] = True
@@ -470,10 +462,10 @@ def advance(activation) -> None:
             changes={"step": step.id, "divergence": found["divergence"]},
         )
         return
-    case.data.pop("moderation", None)
+    moderated = case.data.pop("moderation", None) is not None
     previous = case.cursor
     case.cursor = schema.next_step_index(case.plan_model, case.cursor, case.results)
-    case.save(update_fields=["results", "data", "cursor"])
+    case.save(update_fields=["results", "cursor", *(["data"] if moderated else [])])
     skipped = [s.id for s in case.plan_model.steps[previous + 1 : case.cursor]]
     audit.record(
         actor=None,

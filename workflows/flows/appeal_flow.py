@@ -9,10 +9,11 @@ The nodes stay thin and call ``workflows.appeals.services``. Node names are a st
 
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from workflows.appeals import services as appeals
 from workflows.appeals.views import AppealTaskView
+from workflows.flows.bookkeeping import Call, ProcessLock, Route
 from workflows.models import Appeal, Outcome
 
 
@@ -35,18 +36,18 @@ class AppealTask(flow.View):
 
 class AppealFlow(flow.Flow):
     process_class = Appeal
-    lock_impl = lock.SelectForUpdateLock(nowait=False)
+    lock_impl = ProcessLock()
     process_title = _("Appeal")
 
     start = flow.StartHandle(this.start_appeal).Next(this.review)
     review = AppealTask().Annotation(title=_("Appeal review")).Next(this.decide)
     decide = AppealTask().Annotation(title=_("Appeal decision")).Next(this.decided)
     decided = (
-        flow.Switch()
+        Route()
         .Case(this.issue, lambda activation: activation.process.new_outcome == Outcome.FULL)
         .Default(this.end)
     )
-    issue = flow.Function(this.issue_credential).Next(this.end)
+    issue = Call(this.issue_credential).Next(this.end)
     end = flow.End()
 
     def start_appeal(self, activation, **kwargs):

@@ -1,10 +1,12 @@
 """The one flow that runs every pipeline.
 
 start -> route (switch on the kind of the case's current step) -> one node per kind -> advance
-(record the step's measures, move the cursor) -> route ... -> decision -> issue -> end.
-Scored steps fan out to one task per assessor (up to three) and join before advancing; a
-divergence beyond the pipeline's setting calls in a moderator. Each human task may carry the
-step's deadline as a non-interrupting timer that escalates.
+(record the step's measures, move the cursor, then switch like route) -> ... -> decision ->
+issue -> end. Scored steps with several assessors fan out to one task per assessor (up to three)
+and join before advancing, as a panel's seats do; a step one person does goes to its task
+straight. A divergence beyond the pipeline's setting calls in a moderator. Each human task may
+carry the step's deadline as a non-interrupting timer that escalates. The routing nodes are
+cheap to pass (``workflows.flows.bookkeeping``, decision 0014).
 
 Node names are a stored contract (tasks keep them): renaming one needs a data migration.
 """
@@ -13,10 +15,13 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 from viewflow.workflow.flow.nodes import TimerBoundary
+from viewflow.workflow.nodes.view import ViewActivation
 
+from workflows import notifications
 from workflows.cases import services as case_services
+from workflows.flows.bookkeeping import Call, Meet, ProcessLock, Route
 from workflows.models import Case
 from workflows.pipelines.schema import SCORED_KINDS, StepKind
 from workflows.work.duties import may_take
@@ -38,12 +43,27 @@ class DeadlineBoundary(TimerBoundary):
             super()._arm(host_activation)
 
 
+class StepActivation(ViewActivation):
+    """Tags the task with its step of the plan in the insert that creates it."""
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        data = {**(data or {}), **case_services.step_tags(prev_activation.process)}
+        return super().create(flow_task, prev_activation, token, data=data, seed=seed)
+
+
+def _announce(activation):
+    notifications.announce_task(activation.task)
+
+
 class StepTask(flow.View):
     """A human task on a case step: pooled by object permission, with separation of duties."""
 
+    activation_class = StepActivation
+
     def __init__(self, **kwargs):
         super().__init__(StepTaskView.as_view(), **kwargs)
-        self.onCreate(case_services.tag_task)
+        self.onCreate(_announce)
 
     def WithDeadline(self, then):
         boundary = DeadlineBoundary(None, delay=_deadline, interrupting=False).Next(then)
@@ -61,8 +81,38 @@ def _kind(*kinds):
     return lambda activation: activation.process.current_step.kind in kinds
 
 
+# A step one person does goes to its task straight; its join (``Meet``) then lets it through.
+def _one_assessor(activation):
+    return _kind(*SCORED_KINDS)(activation) and case_services.assessors(activation) == 1
+
+
+def _panel_of_one(activation):
+    return case_services.panel_size(activation) == 1
+
+
 def _panel_of(size):
     return lambda activation: case_services.panel_size(activation) >= size
+
+
+def _to_current_step(switch):
+    """The cases of ``switch`` that send the case to the task of its current step."""
+    return (
+        switch.Case(this.identity_check, _kind(StepKind.IDENTITY_CHECK))
+        .Case(this.assess_1, _one_assessor)
+        .Case(this.assess_split, _kind(*SCORED_KINDS))
+        .Case(this.invite_test, case_services.has_online_test)
+        .Case(this.test, _kind(StepKind.TEST))
+        .Case(this.decision, _panel_of_one)
+        .Default(this.decision_split)
+    )
+
+
+def _moderation(activation):
+    return activation.process.data.get("moderation")
+
+
+def _awaiting_evidence(activation):
+    return activation.process.data.get("awaiting_evidence")
 
 
 def _decision_seat(title):
@@ -71,19 +121,12 @@ def _decision_seat(title):
 
 class CaseFlow(flow.Flow):
     process_class = Case
-    lock_impl = lock.SelectForUpdateLock(nowait=False)
+    lock_impl = ProcessLock()
     process_title = _("Recognition case")
 
     start = flow.StartHandle(this.start_case).Next(this.route)
 
-    route = (
-        flow.Switch()
-        .Case(this.identity_check, _kind(StepKind.IDENTITY_CHECK))
-        .Case(this.assess_split, _kind(*SCORED_KINDS))
-        .Case(this.invite_test, case_services.has_online_test)
-        .Case(this.test, _kind(StepKind.TEST))
-        .Default(this.decision_split)
-    )
+    route = _to_current_step(Route())
 
     identity_check = (
         StepTask()
@@ -116,7 +159,7 @@ class CaseFlow(flow.Flow):
         .WithDeadline(this.escalate)
         .Next(this.assess_join)
     )
-    assess_join = flow.Join().Next(this.advance)
+    assess_join = Meet().Next(this.advance)
 
     moderate = (
         StepTask().Annotation(title=_("Moderation")).WithDeadline(this.escalate).Next(this.advance)
@@ -125,25 +168,29 @@ class CaseFlow(flow.Flow):
     # A test whose question bank is ready runs online: the candidate is e-mailed a link, and the
     # handle runs when the test is over (assessments.signals.test_over). Short answers are then
     # marked on the ``test`` task, which otherwise records the result of a test taken elsewhere.
-    invite_test = flow.Function(this.invite_to_test).Next(this.sit_test)
+    invite_test = Call(this.invite_to_test).Next(this.sit_test)
     sit_test = (
         flow.Handle(this.test_finished).Annotation(title=_("Online test")).Next(this.after_test)
     )
     after_test = (
-        flow.Switch().Case(this.test, case_services.online_test_needs_marking).Default(this.advance)
+        Route().Case(this.test, case_services.online_test_needs_marking).Default(this.advance)
     )
     test = (
         StepTask().Annotation(title=_("Test result")).WithDeadline(this.escalate).Next(this.advance)
     )
 
-    advance = flow.Function(this.advance_case).Next(this.after_step)
+    # The end of a step: record its measures, move the cursor, then go where the case goes next.
+    advance = _to_current_step(
+        Route(this.advance_case)
+        .Case(this.moderate, _moderation)
+        .Case(this.await_evidence, _awaiting_evidence)
+    )
+    # Cases passed ``advance`` (then a function) through here before decision 0014; kept for the
+    # tasks stored then (node names are a stored contract). New cases do not come here.
     after_step = (
-        flow.Switch()
-        .Case(this.moderate, lambda activation: activation.process.data.get("moderation"))
-        .Case(
-            this.await_evidence,
-            lambda activation: activation.process.data.get("awaiting_evidence"),
-        )
+        Route()
+        .Case(this.moderate, _moderation)
+        .Case(this.await_evidence, _awaiting_evidence)
         .Default(this.route)
     )
     # The candidate adds a new round of evidence; resubmitting runs this handle.
@@ -167,14 +214,14 @@ class CaseFlow(flow.Flow):
     panel_3 = _decision_seat(_("Panel decision"))
     panel_4 = _decision_seat(_("Panel decision"))
     panel_5 = _decision_seat(_("Panel decision"))
-    decision_join = flow.Join().Next(this.settle)
-    settle = flow.Function(this.settle_decision).Next(this.decided)
+    decision_join = Meet().Next(this.settle)
+    settle = Call(this.settle_decision).Next(this.decided)
     decided = (
-        flow.Switch()
+        Route()
         .Case(this.issue, lambda activation: activation.process.outcome == "full")
         .Default(this.end)
     )
-    issue = flow.Function(this.issue_credential).Next(this.end)
+    issue = Call(this.issue_credential).Next(this.end)
     end = flow.End()
 
     escalate = flow.Function(this.escalate_deadline).Next(this.escalated)

@@ -37,24 +37,28 @@ def setup_edit(request, pk):
         request.POST if request.method == "POST" else None, initial=initial, named_pools=named
     )
     if request.method == "POST" and form.is_valid():
-        is_open = pool_services.set_up(
-            actor=request.user,
-            specification=specification,
-            pipeline=form.cleaned_data["pipeline"],
-            pools={name: set(form.cleaned_data[name]) for name in POOLS},
-            named={key: set(form.cleaned_data[named_field(key)]) for key in named},
-        )
-        if is_open:
-            messages.success(request, _("The assessment set-up is saved."))
-        else:
-            messages.warning(
-                request,
-                _(
-                    "The assessment set-up is saved, but candidates cannot apply yet: "
-                    "see what is missing below."
-                ),
+        try:
+            is_open = pool_services.set_up(
+                actor=request.user,
+                specification=specification,
+                pipeline=form.cleaned_data["pipeline"],
+                pools={name: set(form.cleaned_data[name]) for name in POOLS},
+                named={key: set(form.cleaned_data[named_field(key)]) for key in named},
             )
-        return redirect("assessment_setup_edit", pk=specification.pk)
+        except pool_services.SetupRefused as error:
+            form.add_error("pipeline", str(error))
+        else:
+            if is_open:
+                messages.success(request, _("The assessment set-up is saved."))
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "The assessment set-up is saved, but candidates cannot apply yet: "
+                        "see what is missing below."
+                    ),
+                )
+            return redirect("assessment_setup_edit", pk=specification.pk)
     return render(
         request,
         "workflows/setup_edit.html",

@@ -1,10 +1,10 @@
 """Conflict-of-interest declarations: made once per person and case, before the first look."""
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rpl.audit import services as audit
 from workflows.models import ConflictDeclaration
+from workflows.work import taking
 
 
 class DeclarationError(Exception):
@@ -28,8 +28,8 @@ def declare(
     """Record the declaration of the task's holder on ``case`` (by default the task's own case;
     an appeal's tasks declare on the appealed case); a conflict hands the task back to the pool.
     Runs under the flow's lock on the task's process."""
-    with transaction.atomic(), task.flow_task.flow_class.lock(task.process_id):
-        task.refresh_from_db()
+    with task.flow_task.flow_class.lock(task.process_id):
+        taking.reload(task)
         return _declare(task, person, has_conflict, reason, case or task.coerced_process)
 
 

@@ -8,13 +8,12 @@ specifications (a guardian ``ObjectPermissionChecker``) and who owns the other t
 from collections import defaultdict
 
 from django.utils.translation import gettext as _
-from guardian.core import ObjectPermissionChecker
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from rpl.accounts.roles import Role
 from workflows.models import ConflictDeclaration, NamedPool
-from workflows.staffing.pools import PoolKey, pool_of_step
+from workflows.staffing.pools import PoolKey, holds_permission, pool_of_step
 
 ASSESS_NODES = frozenset({"assess_1", "assess_2", "assess_3"})
 # The statuses of a task someone holds (taken, or being done in the current request).
@@ -111,8 +110,10 @@ def refusal(
         if key.name:
             in_pool = owners.in_named_pool(user.pk, case.specification_id, key)
         else:
-            in_pool = (checker or ObjectPermissionChecker(user)).has_perm(
-                codename, case.specification
+            in_pool = (
+                checker.has_perm(codename, case.specification)
+                if checker
+                else holds_permission(user, case.specification_id, codename)
             )
     if not in_pool:
         return _("You are not in the pool of people for this step of this micro-credential.")

@@ -2,7 +2,6 @@
 its holder may see of the case, the form its step asks for, and recording a valid one under the
 same rules."""
 
-from django.db import transaction
 from django.http import Http404, QueryDict
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -126,6 +125,7 @@ def complete_task(task, person, values: dict) -> None:
     fill in the step's form with ``values`` (its fields, see ``posted``) and record it; the case
     moves on. For scripted runs (the demo, benchmarks, tests): a step scored at a meeting is
     recorded as if the meeting had taken place. Raises ``TaskNotDone``."""
+    task_actions.reload(task)
     if not (task.owner_id == person.pk and task.status == STATUS.ASSIGNED):
         reason = take(task, person)
         if reason:
@@ -135,8 +135,8 @@ def complete_task(task, person, values: dict) -> None:
             declarations.declare(task=task, person=person, has_conflict=False)
         except declarations.DeclarationError as error:
             raise TaskNotDone(str(error)) from error
-    with transaction.atomic(), task.flow_task.flow_class.lock(task.process_id):
-        task.refresh_from_db()
+    with task.flow_task.flow_class.lock(task.process_id):
+        task_actions.reload(task, "specification")
         activation = task.flow_task.activation_class(task)
         activation.start(None)
         case = activation.process

@@ -5,9 +5,13 @@
   out; otherwise it prints the reasons and exits 1 (2 when the file cannot be read).
 - ``export DIR``: writes every issued credential as ``<id>.jsonld`` and ``<id>.jwt``, each
   issuer's DID document as ``issuers/<org>/did.json``, the status lists as
-  ``status/<org>/<purpose>/<n>.json`` and the extension context into ``DIR`` (created if needed).
+  ``status/<org>/<purpose>/<n>.json``, every JSON-LD context a credential may name as
+  ``contexts/<n>.jsonld`` and ``manifest.json``, which lists them all with their SHA-256 and the
+  id or URL each stands for, into ``DIR`` (created if needed): enough to verify every credential
+  and status list with no network (``tests/interop/verify.mjs --export DIR``).
 """
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -18,6 +22,7 @@ from credentials.catalogue.models import Organisation
 from credentials.issuing import documents as issuing
 from credentials.issuing import keys, status_lists, verification
 from credentials.issuing.models import IssuedCredential, StatusList
+from rpl.lib.jsonld_loader import CONTEXTS_DIR, shipped_contexts
 
 
 class Command(BaseCommand):
@@ -57,29 +62,59 @@ class Command(BaseCommand):
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CommandError(f"cannot create {directory}: {exc}", returncode=2) from exc
-        count = 0
-        for credential in IssuedCredential.objects.order_by("pk").iterator():
-            stem = directory / str(credential.public_id)
-            stem.with_suffix(".jsonld").write_text(credential.document_json, encoding="utf-8")
-            stem.with_suffix(".jwt").write_text(credential.jwt + "\n", encoding="ascii")
-            count += 1
-        issuers = 0
-        for organisation in Organisation.objects.filter(issuer_keys__isnull=False).distinct():
-            target = directory / "issuers" / str(organisation.pk)
-            target.mkdir(parents=True, exist_ok=True)
-            document = keys.did_document(organisation)
-            (target / "did.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
-            issuers += 1
-        for status_list in StatusList.objects.all():
-            target = directory / "status" / str(status_list.organisation_id) / status_list.purpose
-            target.mkdir(parents=True, exist_ok=True)
-            status_lists.published(status_list)
-            (target / f"{status_list.number}.json").write_text(
-                status_list.credential_json, encoding="utf-8"
-            )
-        (directory / issuing.EXTENSION_CONTEXT_FILE.name).write_text(
-            json.dumps(issuing.extension_context(), indent=2), encoding="utf-8"
-        )
+        manifest = export_folder(directory)
+        (directory / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         self.stdout.write(
-            f"Exported {count} credentials and {issuers} issuer DID documents to {directory}."
+            f"Exported {len(manifest['credentials'])} credentials, "
+            f"{len(manifest['issuers'])} issuer DID documents and "
+            f"{len(manifest['statusLists'])} status lists to {directory}."
         )
+
+
+def _write(directory: Path, name: str, text: str) -> dict[str, str]:
+    path = directory / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8")
+    path.write_bytes(data)
+    return {"file": name, "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def export_folder(directory: Path) -> dict:
+    """Write everything a verifier needs into ``directory``; the manifest that lists it."""
+    credentials = []
+    for credential in IssuedCredential.objects.order_by("pk").iterator():
+        entry = _write(directory, f"{credential.public_id}.jsonld", credential.document_json)
+        _write(directory, f"{credential.public_id}.jwt", credential.jwt + "\n")
+        credentials.append({"id": credential.document["id"], **entry})
+    issuers = []
+    for organisation in Organisation.objects.filter(issuer_keys__isnull=False).distinct():
+        document = keys.did_document(organisation)
+        name = f"issuers/{organisation.pk}/did.json"
+        issuers.append({"id": document["id"], **_write(directory, name, json.dumps(document))})
+    lists = []
+    for status_list in StatusList.objects.order_by("pk"):
+        status_lists.published(status_list)
+        name = (
+            f"status/{status_list.organisation_id}/{status_list.purpose}/{status_list.number}.json"
+        )
+        entry = _write(directory, name, status_list.credential_json)
+        lists.append({"url": status_lists.list_url(status_list), **entry})
+    contexts = []
+    documents = {**shipped_contexts(), **issuing.extra_contexts()}
+    for number, (url, document) in enumerate(sorted(documents.items())):
+        if url == issuing.EXTENSION_CONTEXT:
+            raw = (CONTEXTS_DIR / issuing.PERMANENT_CONTEXT_FILE).read_text(encoding="utf-8")
+        else:
+            raw = json.dumps(document, indent=2)
+        contexts.append({"url": url, **_write(directory, f"contexts/{number}.jsonld", raw)})
+    return {
+        "description": (
+            "A self-contained export: each file's sha256, credentials by id, DID documents by "
+            "DID, status list credentials and JSON-LD contexts by the URL that names them. "
+            "Verify offline with tests/interop/verify.mjs --export DIR."
+        ),
+        "credentials": credentials,
+        "issuers": issuers,
+        "statusLists": lists,
+        "contexts": contexts,
+    }

@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from credentials.issuing import certificate, keys
 from credentials.issuing import documents as issuing
 from credentials.issuing import services as issuing_services
+from rpl import pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +49,9 @@ def test_it_attaches_the_signed_credential_and_a_qr_code_to_the_pdf(client, issu
 
 
 def test_it_points_the_qr_code_at_the_verification_page(issued):
-    svg = certificate.qr_svg(issuing.credential_url(issued.public_id))
-    assert svg.startswith("<?xml") or "<svg" in svg
-    assert "<path" in svg
+    html = certificate.render_html(issued)
+    assert pdf.qr_data_uri(issuing.credential_url(issued.public_id)) in html
+    assert pdf.qr_data_uri("https://example.org/other") not in html
 
 
 def _verify(path):
@@ -90,5 +91,7 @@ def test_it_exports_credentials_and_did_documents(tmp_path, issued):
     assert (out / f"{issued.public_id}.jwt").read_text().strip() == issued.jwt
     did = json.loads((out / "issuers" / str(issued.organisation.pk) / "did.json").read_text())
     assert did == keys.did_document(issued.organisation)
-    assert (out / "status" / str(issued.organisation.pk) / "revocation" / "1.json").exists()
-    assert (out / issuing.EXTENSION_CONTEXT_FILE.name).exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    lists = manifest["statusLists"]
+    assert lists and all((out / entry["file"]).exists() for entry in lists)
+    assert issuing.extension_context_url() in {entry["url"] for entry in manifest["contexts"]}

@@ -7,17 +7,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import override_settings
 
+from credentials.catalogue.vocabularies import ECTS, SNB
 from credentials.issuing import documents as issuing
 from credentials.issuing import keys, verification
 from credentials.issuing import services as issuing_services
 from credentials.issuing.models import IssuedCredential, IssuerKey
 from rpl.lib import vc_jwt
-from rpl.lib.jsonld_loader import get_loader
+from rpl.lib.jsonld_loader import get_loader, shipped_contexts
 from rpl.lib.jsonld_strict import UndefinedTermError, expand_strict
 
 pytestmark = pytest.mark.django_db
 
 OB = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
+ELM = "http://data.europa.eu/snb/model/elm/"
 EXT = issuing.EXTENSION_VOCAB
 CRED = "https://www.w3.org/2018/credentials#"
 
@@ -60,13 +62,14 @@ def test_it_makes_every_eu_element_machine_readable(issued):
     assert issuer["@id"] == keys.organisation_did(issued.organisation)
     assert _one(credential, CRED + "validFrom")["@value"] == document["validFrom"]
     # 6 learning outcomes: one ResultDescription each, and a Result per recognised one
-    assert len(_values(achievement, OB + "resultDescription")) == 3
+    # (+ the grading scale, a fourth ResultDescription)
+    assert len(_values(achievement, OB + "resultDescription")) == 4
     assert len(_values(subject, OB + "result")) == 3
     # 7 workload, 8 level
-    assert _one(achievement, EXT + "ectsCredits") == {
-        "@value": "2.5",
-        "@type": "http://www.w3.org/2001/XMLSchema#decimal",
-    }
+    credit = _one(achievement, ELM + "creditPoint")
+    assert _one(credit, ELM + "framework") == {"@id": ECTS.iri}
+    assert _one(credit, ELM + "point")["@value"] == "2.5"
+    assert OB + "creditsAvailable" not in achievement
     assert _one(achievement, EXT + "workloadHours")["@value"] == 60
     assert _one(achievement, EXT + "eqfLevel") == {"@id": "http://data.europa.eu/snb/eqf/4"}
     eqf = [
@@ -78,13 +81,17 @@ def test_it_makes_every_eu_element_machine_readable(issued):
         "http://data.europa.eu/snb/eqf/4"
     )
     # 9 assessment, 10 participation, 11 quality assurance
-    assert _one(achievement, EXT + "assessmentType")["@value"] == "test"
-    assert _one(achievement, EXT + "participationForm")["@value"] == "online"
-    assert _one(achievement, EXT + "qualityAssurance")["@value"] == "internal"
+    assert _one(achievement, EXT + "assessmentType") == {"@id": SNB + "assessment/6e6cb2cc78"}
+    assert _one(achievement, EXT + "participationForm") == {
+        "@id": SNB + "learning-assessment/920fbb3cbe"
+    }
+    assert _one(achievement, EXT + "qualityAssurance") == {
+        "@id": EXT + "quality-assurance-internal"
+    }
     # optional elements
-    assert _one(subject, EXT + "supervisionAndIdentityVerification")["@value"] == (
-        "SUPERVISED_ONSITE_WITH_ID"
-    )
+    assert _one(subject, EXT + "supervisionAndIdentityVerification") == {
+        "@id": EXT + "supervision-supervised_onsite_with_id"
+    }
     prerequisites = {
         v["@language"]: v["@value"] for v in _values(achievement, EXT + "prerequisites")
     }
@@ -93,20 +100,21 @@ def test_it_makes_every_eu_element_machine_readable(issued):
     assert _one(achievement, EXT + "gradingScheme")["@value"] == "pass_fail"
     assert len(_values(achievement, EXT + "furtherInformation")) == 2
     assert _one(credential, CRED + "validUntil")["@value"] == document["validUntil"]
-    # both status entries are cred:credentialStatus values
+    # one status entry: valid, suspended or revoked in two bits (docs/decisions/0012)
     purposes = {
         _one(entry, "https://www.w3.org/ns/credentials/status#statusPurpose")["@value"]
         for entry in _values(credential, CRED + "credentialStatus")
     }
-    assert purposes == {"revocation", "suspension"}
+    assert purposes == {"message"}
 
 
 def test_it_ships_a_protected_extension_context():
-    context = issuing.extension_context()["@context"]
-    assert context["@protected"] is True
-    for term, definition in context.items():
-        if not term.startswith("@"):
-            assert definition["@id"].startswith(("https://", "http://")), term
+    for document in (issuing.extension_context(), shipped_contexts()[issuing.EXTENSION_CONTEXT]):
+        context = document["@context"]
+        assert context["@protected"] is True
+        for term, definition in context.items():
+            if not term.startswith("@"):
+                assert definition["@id"].startswith(("https://", "http://")), term
 
 
 def test_it_verifies_the_signature_and_tampering_fails(issued):
@@ -157,7 +165,7 @@ def test_it_keeps_old_credentials_verifiable_after_rotation(candidate, specifica
     second = issuing_services.issue_credential(learner=candidate, specification=specification)
     assert first.key != second.key == new_key
     document = keys.did_document(specification.awarding_body)
-    assert len(document["verificationMethod"]) == 2
+    assert len(document["verificationMethod"]) == 4  # each key as a Multikey and as a JWK
     assert document["assertionMethod"][0].endswith(new_key.key_id)
     assert verification.verify_document(first.document).valid
     assert verification.verify_document(second.document).valid

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from credentials.catalogue.vocabularies import Supervision, concept
 from credentials.issuing import verification
 from credentials.issuing.models import IssuedCredential, IssuerKey
 from tests.factories.pipelines import assessed_catalogue
@@ -41,7 +42,9 @@ def test_it_issues_one_credential_when_a_case_ends_in_full_recognition(
     assert credential.recognised_outcomes == [str(o.pk) for o in spec.outcomes.all()]
     assert verification.verify_document(credential.document).valid
     subject = credential.document["credentialSubject"]
-    assert subject["supervisionAndIdentityVerification"] == credential.supervision
+    assert subject["supervisionAndIdentityVerification"] == (
+        concept(Supervision, credential.supervision).iri
+    )
     assert any("issued" in mail.subject for mail in mailoutbox)
     # Exactly once: issuing again for the same case returns the same credential.
     again = case_services.credential_for(case, actor=decision_maker)

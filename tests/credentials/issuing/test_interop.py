@@ -38,7 +38,7 @@ def test_it_is_accepted_by_an_independent_verifier(tmp_path, issued):
     good = tmp_path / "issued.json"
     good.write_text(issued.document_json)
     tampered_document = copy.deepcopy(issued.document)
-    tampered_document["credentialSubject"]["achievement"]["ectsCredits"] = "30.0"
+    tampered_document["credentialSubject"]["achievement"]["creditPoint"]["point"] = "30.0"
     tampered = tmp_path / "tampered.json"
     tampered.write_text(json.dumps(tampered_document))
     completed = subprocess.run(

@@ -109,7 +109,10 @@ def test_it_serves_issuer_did_documents_and_the_context(client, issued):
     assert response.status_code == 200
     document = json.loads(response.content)
     assert document["id"] == did
-    assert document["assertionMethod"] == [keys.verification_method(issued.key)]
+    assert document["assertionMethod"] == [
+        keys.verification_method(issued.key),
+        keys.jwt_key_id(issued.key),
+    ]
     assert "Cache-Control" in response
     assert client.get("/issuers/9999/did.json").status_code == 404
     context = client.get(urlsplit(issuing.extension_context_url()).path)
