@@ -7,6 +7,7 @@ import pytest
 from credentials.catalogue.vocabularies import FieldOfStudy, Status
 from tests.factories.catalogue import make_specification
 from tests.factories.people import PERSONAS
+from tests.workflows import candidate_stages as stages
 
 pytestmark = pytest.mark.django_db
 
@@ -282,3 +283,15 @@ def test_it_has_no_inline_code_and_labels_its_structure(client, published, url):
     if url == CATALOGUE:
         assert '<label for="id_q">Search</label>' in body
         assert 'role="search"' in body
+
+
+def test_it_offers_applying_only_to_visitors_and_candidates(
+    client, assessor, decision_maker, identity_officer, candidate, quality_officer
+):
+    stages.catalogue([assessor, decision_maker, identity_officer])
+    for user, offered in ((None, True), (candidate, True), (quality_officer, False)):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        page = client.get("/catalogue/python-basics/").content.decode()
+        assert ("Apply for recognition" in page) is offered, user
