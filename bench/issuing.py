@@ -12,7 +12,12 @@ credentials per level in turn (interleaved, so that load moves every level alike
 ``issue_credential`` (both proofs, the status entry, the row, the audit event). Prints per level:
 median issues/s with its spread and ratio to the empty list, queries per issue (which load cannot
 move), and the median time of ``status_lists.allocate`` alone, beside the time to read every used
-index of the list, which is what the allocator did before (twice per issue). Figures, not a test.
+index of the list, which is what the allocator did before (twice per issue). Each round also signs
+BATCH copies of an issued credential's unsigned document with ``data_integrity.sign`` alone (the
+anchor: the Data Integrity proof, which every issue makes too), so that each level's rate is also
+printed as a ratio to signing in the same rounds; and the CPU ms per issue of this process and, on
+PostgreSQL on this machine, of its server backend (read from /proc), together also counted in
+signatures: load moves those less than rates. Figures, not a test.
 Sizes (environment): ROUNDS (default 15), BATCH (8), ALLOCATE (100).
 """
 
@@ -22,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,11 +51,12 @@ from django.utils import timezone  # noqa: E402
 
 from credentials.catalogue import services as catalogue  # noqa: E402
 from credentials.catalogue.demo import DEMO_ORGANISATION, PYTHON  # noqa: E402
-from credentials.issuing import keys, status_lists  # noqa: E402
+from credentials.issuing import documents, keys, status_lists  # noqa: E402
 from credentials.issuing import services as issuing_services  # noqa: E402
 from credentials.issuing.models import IssuedCredential, StatusList  # noqa: E402
 from rpl.accounts.roles import Role  # noqa: E402
 from rpl.accounts.services import ensure_user  # noqa: E402
+from rpl.lib import data_integrity  # noqa: E402
 from rpl.lib.bitstring_status import MIN_ENTRIES  # noqa: E402
 from rpl.lib.bitstring_status import StatusList as Bitstring  # noqa: E402
 
@@ -114,13 +121,54 @@ def fill(specification) -> float:
     return 100 * status_list.used / status_list.size
 
 
-def issue_batch(specification, learner) -> tuple[float, int]:
+def backend_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (0 elsewhere: SQLite
+    works in this process, and a server on another machine cannot be read)."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("select pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def issue_batch(specification, learner) -> tuple[float, float, float, int]:
+    """Issues per second, CPU seconds of this process and of the database backend, and the
+    queries of BATCH issues."""
+    server = backend_cpu()
     with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for _ in range(BATCH):
             issuing_services.issue_credential(learner=learner, specification=specification)
-        seconds = time.perf_counter() - started
-    return BATCH / seconds, len(queries)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return BATCH / seconds, cpu, backend_cpu() - server, len(queries)
+
+
+def signing_anchor(credential):
+    """What the anchor signs: the issued document without its proof, the key and the method."""
+    unsigned = {key: value for key, value in credential.document.items() if key != "proof"}
+    key = credential.key
+    return (
+        unsigned,
+        keys.decrypt_private_key(key),
+        keys.verification_method(key),
+        documents.extra_contexts(),
+    )
+
+
+def sign_batch(anchor) -> tuple[float, float]:
+    """Signatures per second and CPU seconds of BATCH copies, each with its own id (as each
+    issue's document has)."""
+    unsigned, private_key, method, extra = anchor
+    copies = [{**unsigned, "id": f"urn:uuid:{uuid.uuid4()}"} for _ in range(BATCH)]
+    started, cpu = time.perf_counter(), time.process_time()
+    for document in copies:
+        data_integrity.sign(document, private_key, method, timezone.now(), extra_contexts=extra)
+    return BATCH / (time.perf_counter() - started), time.process_time() - cpu
 
 
 def allocate_once(organisation) -> tuple[float, int]:
@@ -161,23 +209,47 @@ def main():
     specifications = {level: setup_level(level, learner) for level in LEVELS}
     print(f"setup (lists filled, rows bulk-inserted): {time.perf_counter() - started:.1f} s")
     for specification in specifications.values():  # warm caches (contexts, keys)
-        issuing_services.issue_credential(learner=learner, specification=specification)
+        issued = issuing_services.issue_credential(learner=learner, specification=specification)
+    signing = signing_anchor(issued)
     rates = {level: [] for level in LEVELS}
+    ratios = {level: [] for level in LEVELS}
+    cpu = {level: [0.0, 0.0] for level in LEVELS}  # this process, database backend
     queries = {level: set() for level in LEVELS}
+    signs, sign_cpu = [], 0.0
     for _ in range(ROUNDS):
+        rate, seconds = sign_batch(signing)
+        signs.append(rate)
+        sign_cpu += seconds
         for level in LEVELS:
-            rate, count = issue_batch(specifications[level], learner)
+            rate, client, server, count = issue_batch(specifications[level], learner)
             rates[level].append(rate)
+            ratios[level].append(rate / signs[-1])
+            cpu[level][0] += client
+            cpu[level][1] += server
             queries[level].add(count / BATCH)
     anchor = statistics.median(rates[0])
+    per_signature = sign_cpu * 1000 / (ROUNDS * BATCH)
     print(f"issue_credential, {ROUNDS} rounds x {BATCH} per level, interleaved:")
+    print(
+        f"  anchor: data_integrity.sign alone {statistics.median(signs):7.1f} signatures/s "
+        f"(min {min(signs):.1f}, max {max(signs):.1f}), {per_signature:.2f} CPU ms each"
+    )
     for level in LEVELS:
         median = statistics.median(rates[level])
         per_issue = ", ".join(f"{q:g}" for q in sorted(queries[level]))
+        client, server = (seconds * 1000 / (ROUNDS * BATCH) for seconds in cpu[level])
         print(
             f"  list {fill(specifications[level]):5.1f} % full  {median:7.1f} issues/s "
             f"(min {min(rates[level]):.1f}, max {max(rates[level]):.1f})  "
-            f"ratio to empty {median / anchor:.2f}  queries/issue {per_issue}"
+            f"ratio to empty {median / anchor:.2f}  "
+            f"ratio to sign {statistics.median(ratios[level]):.2f} "
+            f"(min {min(ratios[level]):.2f}, max {max(ratios[level]):.2f})  "
+            f"queries/issue {per_issue}"
+        )
+        server_part = f" + {server:.2f} PostgreSQL backend" if server else ""
+        print(
+            f"      CPU ms/issue: {client:.2f} this process{server_part} = {client + server:.2f}, "
+            f"the CPU of {(client + server) / per_signature:.2f} signatures"
         )
     print(f"status_lists.allocate alone ({ALLOCATE} per level, interleaved, rolled back):")
     times = {level: [] for level in LEVELS}

@@ -303,7 +303,8 @@ def _plain(value):
 
 
 def same_figures() -> bool:
-    """Whether the roll-ups give every assessor and process figure the raw rows give."""
+    """Whether the roll-ups give every assessor and process figure and every step wait the raw
+    rows give."""
     from dataclasses import asdict
 
     from quality.forms import PeriodForm
@@ -317,6 +318,7 @@ def same_figures() -> bool:
         return [
             [_plain(asdict(row)) for row in module.process_statistics(period)],
             [_plain(asdict(row)) for row in module.assessor_statistics(period)],
+            [_plain(row) for row in module.step_waits(period)],
         ]
 
     return table(figures) == table(rolled_figures)

@@ -346,3 +346,28 @@ class DecidedCase(models.Model):
 
     def __str__(self):
         return f"{self.case_id}/{self.decided_on}: {self.outcome}"
+
+
+class StepWaitTally(models.Model):
+    """The case tasks at one step created on one day and since done: how many, and their time
+    from creation to completion, in microseconds. Tasks still open are few and are counted from
+    the tasks themselves; cancelled ones are never done, so they are never counted."""
+
+    specification = models.ForeignKey(
+        "credentials.Specification", on_delete=models.CASCADE, related_name="+"
+    )
+    step = models.CharField(max_length=50)  # "" for a task that was not tagged with its step
+    day = models.DateField()
+    tasks = models.PositiveIntegerField(default=0)
+    microseconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["specification", "step", "day"], name="quality_stepwaittally_key"
+            )
+        ]
+        indexes = [models.Index(fields=["day", "specification"])]
+
+    def __str__(self):
+        return f"{self.specification_id}/{self.step}/{self.day}: {self.tasks}"

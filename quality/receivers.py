@@ -1,5 +1,6 @@
 """Quality assurance listens to the engine: scores and the dashboard's roll-ups are kept as they
-are recorded, and decided cases and appeals are offered to the sampling policy."""
+are recorded and as tasks are done, and decided cases and appeals are offered to the sampling
+policy."""
 
 from django.dispatch import receiver
 
@@ -13,6 +14,11 @@ from workflows import signals
 def keep_scores(sender, result, **kwargs):
     moderated_sheets = reporting.record_scores(result)
     rollups.add_result(result, moderated_sheets)
+
+
+@receiver(signals.task_done, dispatch_uid="quality.rollups.step_wait")
+def keep_step_wait(sender, case, task, **kwargs):
+    rollups.add_step_wait(case, task)
 
 
 # Both are sent after the engine's transaction commits: the decided-case row is refreshed from the

@@ -111,7 +111,7 @@ def dashboard(request):
 def _dashboard(request, form, period, specification):
     matrices = rolled_figures.agreement_matrices(period, specification)
     assessors = rolled_figures.assessor_statistics(period, specification, matrices)
-    waits = statistics.step_waits(period, specification, limit=10)
+    waits = rolled_figures.step_waits(period, specification, limit=10)
     services.log_view(request.user, "dashboard", **_scope(period, specification))
     return render(
         request,
@@ -363,7 +363,7 @@ def _csv_tables(period, specification):
             [_("Micro-credential"), _("Step"), _("Tasks"), _("Still open"), _("Mean hours")],
             [
                 [w["specification"].slug, w["step"], w["tasks"], w["open"], _hours(w["mean"])]
-                for w in statistics.step_waits(period, specification)
+                for w in rolled_figures.step_waits(period, specification)
             ],
         ),
         "findings": lambda: (
@@ -433,7 +433,7 @@ def evaluation_report(request):
         "period": period,
         "process": rolled_figures.process_statistics(period, specification, matrices)[0],
         "assessors": rolled_figures.assessor_statistics(period, specification, matrices),
-        "waits": statistics.step_waits(period, specification),
+        "waits": rolled_figures.step_waits(period, specification),
         "finding_counts": statistics.finding_counts(period, specification),
         "findings": list(statistics.findings(period, specification)),
     }

@@ -7,10 +7,14 @@ the document with the relationship given (the signed credential is the certifica
 
 WeasyPrint's first document in a process pays for importing it and for loading fonts (about a
 second); :func:`warm_up` pays it in advance, at a web process's start (``config/wsgi.py``).
+Documents share one font configuration per thread (:func:`font_config`): a new one per document
+finds and loads every font again, a fifth of a certificate's time. A document's stylesheet is a
+file of its own, parsed once per process (:func:`stylesheet`).
 """
 
 import base64
 import io
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,6 +25,8 @@ PDF_VARIANT = "pdf/a-3b"
 # Words a monogram skips (English and Polish).
 SMALL_WORDS = {"of", "the", "and", "for", "in", "i", "w", "we", "z", "na", "do"}
 
+_per_thread = threading.local()
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -30,19 +36,43 @@ class Attachment:
     relationship: str = "Source"
 
 
+def font_config():
+    """This thread's WeasyPrint font configuration (Pango's font map is not shared between
+    threads; a sync worker has one thread, the development server several)."""
+    if not hasattr(_per_thread, "font_config"):
+        from weasyprint.text.fonts import FontConfiguration
+
+        _per_thread.font_config = FontConfiguration()
+    return _per_thread.font_config
+
+
+@lru_cache(maxsize=16)
+def stylesheet(name: str):
+    """The template ``name`` (plain CSS) as a parsed WeasyPrint stylesheet, kept for the life of
+    the process as compiled templates are."""
+    from weasyprint import CSS
+
+    return CSS(string=render_to_string(name), base_url=None)
+
+
 def render_pdf(
     template: str,
     context: dict,
     attachments: tuple[Attachment, ...] = (),
     identifier: str = "",
+    css: str = "",
 ) -> bytes:
+    """``template`` rendered with ``context`` as PDF bytes; ``css``: the name of its stylesheet
+    (:func:`stylesheet`), when it has one of its own rather than a ``<style>`` element."""
     from weasyprint import HTML
     from weasyprint import Attachment as WeasyAttachment
 
     return HTML(string=render_to_string(template, context), base_url=None).write_pdf(
+        stylesheets=[stylesheet(css)] if css else None,
         pdf_variant=PDF_VARIANT,
         pdf_tags=True,
         pdf_identifier=identifier.encode("ascii") if identifier else None,
+        font_config=font_config(),
         attachments=[
             WeasyAttachment(
                 string=a.content,
@@ -94,4 +124,6 @@ def warm_up() -> None:
     page = WARM_UP_PAGE.format(
         png=qr_data_uri("warm-up"), svg=data_uri(WARM_UP_SVG.encode(), "image/svg+xml")
     )
-    HTML(string=page, base_url=None).write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    HTML(string=page, base_url=None).write_pdf(
+        pdf_variant=PDF_VARIANT, pdf_tags=True, font_config=font_config()
+    )

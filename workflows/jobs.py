@@ -1,4 +1,5 @@
 from celery import shared_task
+from viewflow.workflow.models import Task
 from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
 
 from workflows import notifications
@@ -10,6 +11,21 @@ from workflows.staffing import alerts
 def fire_workflow_timers() -> int:
     """Fire due deadlines (viewflow timers); celery beat runs it every minute."""
     return fire_due_timers() + fire_due_conditions()
+
+
+@shared_task
+def announce_task(task_pk: int) -> bool:
+    """Tell the pool of a new task that it waits, unless someone took it (or it ended) first;
+    the engine queues it when the task's transaction commits."""
+    task = (
+        Task.objects.select_related("process__case__specification")
+        .filter(pk=task_pk, owner__isnull=True, finished__isnull=True)
+        .first()
+    )
+    if task is None:
+        return False
+    notifications.announce_task(task)
+    return True
 
 
 @shared_task

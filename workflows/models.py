@@ -310,6 +310,12 @@ class Case(Process):
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        # The pipeline versions a specification's cases run on, found without reading every case.
+        indexes = [
+            models.Index(
+                fields=["specification", "pipeline_version"], name="workflows_case_spec_version"
+            )
+        ]
 
     def __str__(self):
         return _("Case %(number)s") % {"number": self.pk}

@@ -1,7 +1,7 @@
 """The PDF certificate of an issued credential (WeasyPrint): one landscape page in Polish and one
 in English.
 
-Each page carries the awarding body's mark and name, the badge image, the learner's name, the
+Each page carries the awarding body's mark and name, the badge, the learner's name, the
 recognised learning outcomes, the EU elements, a signatory line naming the awarding body, the
 credential number, a short verification code and a QR code of the public verification page. The
 PDF is tagged and PDF/A-3b; the signed credential (JSON-LD) is inside it as an associated file
@@ -17,6 +17,8 @@ from credentials.issuing import badges
 from credentials.issuing import documents as issuing
 from rpl import pdf
 
+TEMPLATE = "credentials/issued/certificate.html"
+STYLESHEET = "credentials/issued/certificate.css"
 # Past this many characters of outcome text the page sets the outcomes smaller, to stay one page.
 LONG_OUTCOMES = 650
 
@@ -35,7 +37,7 @@ def attachment_name(credential) -> str:
 def _page(credential, language: str) -> dict:
     with translation.override(language):
         about = issuing.describe(credential.document)
-        badge = pdf.data_uri(badges.svg(credential.specification).encode(), "image/svg+xml")
+        badge = badges.layout(credential.specification)
         # Elements are told apart by their labels, in the language of the page.
         in_large_type = {_("Learner"), _("Title"), _("Awarding body")}
         headline = {_("Notional workload"), _("Level"), _("Grade achieved")}
@@ -52,7 +54,7 @@ def _page(credential, language: str) -> dict:
 
 
 def render_html(credential) -> str:
-    return render_to_string("credentials/issued/certificate.html", context(credential))
+    return render_to_string(TEMPLATE, context(credential))
 
 
 def context(credential) -> dict:
@@ -72,7 +74,7 @@ def context(credential) -> dict:
 def render_pdf(credential) -> bytes:
     """The certificate as PDF bytes, with the signed credential attached."""
     return pdf.render_pdf(
-        "credentials/issued/certificate.html",
+        TEMPLATE,
         context(credential),
         attachments=(
             pdf.Attachment(
@@ -82,4 +84,5 @@ def render_pdf(credential) -> bytes:
             ),
         ),
         identifier=credential.public_id.hex,
+        css=STYLESHEET,
     )

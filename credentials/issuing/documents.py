@@ -48,7 +48,6 @@ strictly (``rpl.lib.jsonld_strict``): a term no context defines is an error, and
 """
 
 import base64
-import copy
 import hashlib
 import json
 import secrets
@@ -121,8 +120,9 @@ def badge_image(specification) -> dict[str, Any]:
 
 
 def extra_contexts() -> dict[str, dict[str, Any]]:
-    """The contexts the loader needs besides the shipped ones: our extension context."""
-    return {extension_context_url(): copy.deepcopy(extension_context())}
+    """The contexts the loader needs besides the shipped ones: our extension context (the
+    parsed file, shared: read it, never change it; the loader keeps its own copy)."""
+    return {extension_context_url(): extension_context()}
 
 
 def credential_url(public_id) -> str:
@@ -196,8 +196,8 @@ def issuer_profile(organisation) -> dict[str, Any]:
     return profile
 
 
-def _outcome_id(specification, outcome) -> str:
-    return f"{achievement_url(specification)}#outcome-{outcome.position}"
+def _outcome_id(achievement_id: str, outcome) -> str:
+    return f"{achievement_id}#outcome-{outcome.position}"
 
 
 def _alignments(specification, outcomes) -> list[dict[str, Any]]:
@@ -254,15 +254,15 @@ def _english(label) -> str:
         return str(label)
 
 
-def _grade_id(specification) -> str:
-    return f"{achievement_url(specification)}#grade"
+def _grade_id(achievement_id: str) -> str:
+    return f"{achievement_id}#grade"
 
 
-def _grade_description(specification) -> dict[str, Any]:
+def _grade_description(specification, achievement_id: str) -> dict[str, Any]:
     """The grading scale as an OB 3.0 ResultDescription: its type and the values it allows."""
     scale = GRADE_SCALES[specification.grading]
     description: dict[str, Any] = {
-        "id": _grade_id(specification),
+        "id": _grade_id(achievement_id),
         "type": ["ResultDescription"],
         "name": _english(Grading(specification.grading).label),
         "resultType": scale.result_type,
@@ -276,15 +276,16 @@ def _grade_description(specification) -> dict[str, Any]:
 
 
 def _achievement(specification, outcomes, organisation) -> dict[str, Any]:
+    achievement_id = achievement_url(specification)  # every id below is built on it
     achievement: dict[str, Any] = {
-        "id": achievement_url(specification),
+        "id": achievement_id,
         "type": ["Achievement"],
         "achievementType": "MicroCredential",
         "name": _text(specification, "title"),
         "localizedName": _language_map(specification, "title"),
         "description": _text(specification, "description") or _text(specification, "title"),
         "criteria": {
-            "id": achievement_url(specification),
+            "id": achievement_id,
             "narrative": _criteria_narrative(outcomes),
         },
         "creator": {"id": keys.organisation_did(organisation), "type": ["Profile"]},
@@ -315,7 +316,7 @@ def _achievement(specification, outcomes, organisation) -> dict[str, Any]:
         achievement["nqfFramework"] = "PRK"
     achievement["resultDescription"] = [
         {
-            "id": _outcome_id(specification, outcome),
+            "id": _outcome_id(achievement_id, outcome),
             "type": ["ResultDescription"],
             "name": _text(outcome, "statement")[:1000],
             "localizedName": _language_map(outcome, "statement"),
@@ -325,7 +326,7 @@ def _achievement(specification, outcomes, organisation) -> dict[str, Any]:
         for outcome in outcomes
     ]
     if specification.grading:
-        achievement["resultDescription"].append(_grade_description(specification))
+        achievement["resultDescription"].append(_grade_description(specification, achievement_id))
     for term, choices, code in (
         ("assessmentType", AssessmentType, specification.assessment_type),
         ("participationForm", ParticipationForm, specification.participation_form),
@@ -368,18 +369,19 @@ def build_credential(
     """The unsigned credential. ``outcomes`` are all the specification's learning outcomes,
     ``recognised_outcomes`` those the decision recognised (a subset, in the same order)."""
     recognised = list(recognised_outcomes)
+    achievement = _achievement(specification, outcomes, organisation)
     subject: dict[str, Any] = {
         # The holder's wallet DID, or a stable identifier of them at this issuer (holders.py).
         "id": holders.subject_id(learner, organisation),
         "type": ["AchievementSubject"],
         "identifier": learner_identifiers(learner),
-        "achievement": _achievement(specification, outcomes, organisation),
+        "achievement": achievement,
         "supervisionAndIdentityVerification": concept(Supervision, supervision).iri,
         "recognitionOfPriorLearning": True,
         "result": [
             {
                 "type": ["Result"],
-                "resultDescription": _outcome_id(specification, outcome),
+                "resultDescription": _outcome_id(achievement["id"], outcome),
                 "status": "Completed",
             }
             for outcome in recognised
@@ -388,7 +390,7 @@ def build_credential(
     if grade:
         grade_result: dict[str, Any] = {"type": ["Result"], "value": str(grade)}
         if specification.grading:
-            grade_result["resultDescription"] = _grade_id(specification)
+            grade_result["resultDescription"] = _grade_id(achievement["id"])
         subject["result"].append(grade_result)
     if not subject["result"]:
         del subject["result"]
@@ -398,7 +400,7 @@ def build_credential(
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": _text(specification, "title"),
         "localizedName": _language_map(specification, "title"),
-        "image": badge_image(specification),
+        "image": dict(achievement["image"]),
         "issuer": issuer_profile(organisation),
         "validFrom": format_datetime(issued_at),
         "awardedDate": format_datetime(issued_at),

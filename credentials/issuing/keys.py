@@ -31,6 +31,7 @@ Rotation
 
 import base64
 import secrets
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidTag
@@ -64,9 +65,12 @@ def _encryption_secret() -> bytes:
 
 
 def _aead() -> AESGCM:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_HKDF_INFO).derive(
-        _encryption_secret()
-    )
+    return _aead_for(_encryption_secret())
+
+
+@lru_cache(maxsize=4)
+def _aead_for(secret: bytes) -> AESGCM:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_HKDF_INFO).derive(secret)
     return AESGCM(key)
 
 
@@ -83,14 +87,21 @@ def encrypt_private_key(private_key: Ed25519PrivateKey, organisation_id: int, ke
 
 def decrypt_private_key(key: IssuerKey) -> Ed25519PrivateKey:
     try:
-        blob = base64.b64decode(key.encrypted_private_key)
-        raw = _aead().decrypt(
-            blob[:12], blob[12:], _associated_data(key.organisation_id, key.key_id)
+        return _decrypt(
+            key.encrypted_private_key, key.organisation_id, key.key_id, _encryption_secret()
         )
     except (InvalidTag, ValueError):
         raise IssuerKeyError(
             f"issuer key {key} cannot be decrypted: was {ENV_VAR} (or SECRET_KEY) changed?"
         ) from None
+
+
+# Every issue signs with its organisation's key: decrypted once per process, for exactly this
+# ciphertext, row and encryption secret (a failure is not remembered).
+@lru_cache(maxsize=64)
+def _decrypt(encrypted: str, organisation_id: int, key_id: str, secret: bytes) -> Ed25519PrivateKey:
+    blob = base64.b64decode(encrypted)
+    raw = _aead_for(secret).decrypt(blob[:12], blob[12:], _associated_data(organisation_id, key_id))
     return Ed25519PrivateKey.from_private_bytes(raw)
 
 
@@ -166,7 +177,12 @@ def _new_key(organisation) -> IssuerKey:
 
 
 def active_key(organisation) -> IssuerKey | None:
-    return IssuerKey.objects.filter(organisation=organisation, retired_at__isnull=True).first()
+    try:  # at most one key is active (a constraint)
+        key = IssuerKey.objects.get(organisation=organisation, retired_at__isnull=True)
+    except IssuerKey.DoesNotExist:
+        return None
+    key.organisation = organisation  # its DID names the methods: no second query
+    return key
 
 
 def ensure_key(organisation, actor=None) -> IssuerKey:

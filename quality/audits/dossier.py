@@ -66,16 +66,26 @@ CASE_STATUS = {
 }
 
 
-def _mark(sheet: records.ScoreSheet, outcome: str) -> dict:
-    """What one score sheet says of one learning outcome; ``unmet``: the rules of evidence the
-    marker found not met, in words."""
-    rules = sheet.rules.get(outcome)
-    found = rules.model_dump() if rules else {}
+def _sheet(result, outcomes) -> dict:
+    """One score sheet as a row of its step's table: a score per learning outcome, in the
+    specification's order; the rules of evidence the marker found not met and the comments, each
+    by the outcome's number."""
+    sheet = result.record
+    keys = [(str(o.pk), o.position) for o in outcomes]
+    unmet = []
+    for key, position in keys:
+        rules = sheet.rules.get(key)
+        found = rules.model_dump() if rules else {}
+        missing = [str(RULES_OF_EVIDENCE.get(k, k)) for k, met in found.items() if not met]
+        if missing:
+            unmet.append((position, ", ".join(missing)))
     return {
-        "score": sheet.scores.get(outcome),
-        "comment": sheet.comments.get(outcome, ""),
-        "rules": found,
-        "unmet": [str(RULES_OF_EVIDENCE.get(k, k)) for k, met in found.items() if not met],
+        "round": sheet.round,
+        "result": result,
+        "scores": [sheet.scores.get(key) for key, _ in keys],
+        "judged": bool(sheet.rules),
+        "unmet": unmet,
+        "comments": [(p, sheet.comments[key]) for key, p in keys if sheet.comments.get(key)],
     }
 
 
@@ -103,7 +113,6 @@ def _steps(case, results, outcomes, vocabulary):
         rows = by_step.get(step.id)
         if not rows and step.id not in case.results:
             continue
-        rounds = sorted({r.record.round for r in rows or []})
         measures = case.results.get(step.id, {})
         entry = {
             "step": step,
@@ -112,28 +121,13 @@ def _steps(case, results, outcomes, vocabulary):
             "measures": measures,
             "measures_text": wording.measures_text(measures, step, vocabulary),
             "results": rows or [],
-            "rounds": [],
+            "sheets": [],
         }
         if step.kind in schema.SCORED_KINDS:
-            for number in rounds:
-                markers = [
-                    r
-                    for r in rows
-                    if r.record.round == number and isinstance(r.record, records.ScoreSheet)
-                ]
-                entry["rounds"].append(
-                    {
-                        "number": number,
-                        "markers": markers,
-                        "outcomes": [
-                            {
-                                "outcome": outcome,
-                                "marks": [_mark(m.record, key) for m in markers],
-                            }
-                            for key, outcome in names.items()
-                        ],
-                    }
-                )
+            sheets = [r for r in rows or [] if isinstance(r.record, records.ScoreSheet)]
+            entry["sheets"] = [
+                _sheet(r, outcomes) for r in sorted(sheets, key=lambda r: r.record.round)
+            ]
         if step.kind == schema.StepKind.IDENTITY_CHECK:
             for row in rows or []:
                 method = getattr(row.record, "method", "") or step.method
@@ -203,5 +197,9 @@ def build(case_pk: int) -> dict:
     }
 
 
+PDF_TEMPLATE = "quality/dossier_pdf.html"
+PDF_STYLESHEET = "quality/dossier_pdf.css"
+
+
 def render_pdf(dossier: dict) -> bytes:
-    return pdf.render_pdf("quality/dossier_pdf.html", dossier)
+    return pdf.render_pdf(PDF_TEMPLATE, dossier, css=PDF_STYLESHEET)

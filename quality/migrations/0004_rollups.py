@@ -2,11 +2,11 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from quality.statistics.rollups import rebuild
+from quality.statistics.rollups import RESULT_ROLLUPS, rebuild
 
 
 def _rebuild(apps, schema_editor):
-    rebuild(apps.get_model)
+    rebuild(apps.get_model, names=RESULT_ROLLUPS)
 
 
 class Migration(migrations.Migration):

@@ -380,9 +380,8 @@ def process_statistics(period: Period, specification=None, matrices=None) -> lis
     return list(rows.values())
 
 
-def step_waits(period: Period, specification=None, limit: int | None = None) -> list[dict]:
-    """Per specification and step: tasks, still open, and mean time from a task's creation to
-    its completion (open tasks count until now), longest first."""
+def case_tasks(period: Period, specification=None):
+    """The people's tasks of cases created in the period, cancelled ones left out."""
     tasks = Task.objects.filter(
         process__flow_class=CaseFlow,
         flow_task_type="HUMAN",
@@ -391,18 +390,42 @@ def step_waits(period: Period, specification=None, limit: int | None = None) -> 
     ).exclude(status=STATUS.CANCELED)
     if specification is not None:
         tasks = tasks.filter(process__case__specification=specification)
+    return tasks
+
+
+def step_waits(period: Period, specification=None, limit: int | None = None) -> list[dict]:
+    """Per specification and step: tasks, still open, and mean time from a task's creation to
+    its completion (of the tasks done), longest first."""
     rows = list(
-        tasks.values(
-            spec=F("process__case__specification_id"), step=KeyTextTransform("step", "data")
-        )
+        case_tasks(period, specification)
+        .values(spec=F("process__case__specification_id"), step=KeyTextTransform("step", "data"))
         .annotate(
             tasks=Count("pk"),
             open=Count("pk", filter=Q(finished__isnull=True)),
             mean=Avg(_duration("finished", "created"), filter=Q(finished__isnull=False)),
         )
-        .order_by(F("mean").desc(nulls_last=True))
+        .order_by()
     )
-    rows = rows[:limit] if limit else rows
+    return name_steps(longest_first(rows, limit))
+
+
+def longest_first(rows: list[dict], limit: int | None) -> list[dict]:
+    """Step waits by mean time, longest first (steps with no task done yet last), ``limit`` of
+    them; ties in a fixed order."""
+    rows = sorted(
+        rows,
+        key=lambda row: (
+            row["mean"] is None,
+            -(row["mean"] or timedelta()),
+            row["spec"],
+            row["step"] or "",
+        ),
+    )
+    return rows[:limit] if limit else rows
+
+
+def name_steps(rows: list[dict]) -> list[dict]:
+    """Add each step wait's specification and step title."""
     specs = Specification.objects.in_bulk({row["spec"] for row in rows})
     titles = step_titles(specs)
     for row in rows:
@@ -414,19 +437,41 @@ def step_waits(period: Period, specification=None, limit: int | None = None) -> 
 def step_titles(spec_ids) -> dict[tuple[int, str], str]:
     """(specification, step id) -> the step's title in the active language, from the pipeline
     versions the specifications' cases run on (the newest version's title wins)."""
-    pairs = (
-        Case.objects.filter(specification_id__in=list(spec_ids))
-        .values_list("specification_id", "pipeline_version_id")
-        .distinct()
-        .order_by()
-    )
-    pairs = list(pairs)
+    pairs = _versions_run(list(spec_ids))
     versions = PipelineVersion.objects.in_bulk({version for _spec, version in pairs})
     titles = {}
     for spec, version_pk in sorted(pairs, key=lambda p: versions[p[1]].number):
         for step in load_trusted(versions[version_pk].definition).steps:
             titles[(spec, step.id)] = step_title(step)
     return titles
+
+
+def _versions_run(spec_ids: list[int]) -> list[tuple[int, int]]:
+    """The distinct (specification, pipeline version) of the specifications' cases, found by
+    walking the cases' (specification, pipeline version) index from one pair to the next: two
+    index lookups per pair, whatever the number of cases. Ordered by both columns and compared
+    as a row, each step can use only that index, whichever plan the data's statistics suggest."""
+    if not spec_ids:
+        return []
+    quote = connection.ops.quote_name
+    cases = quote(Case._meta.db_table)
+    spec = f"c.{quote(Case._meta.get_field('specification').column)}"
+    version = f"c.{quote(Case._meta.get_field('pipeline_version').column)}"
+    pair = f"{spec}, {version}"
+    first = f"FROM {cases} c ORDER BY {pair} LIMIT 1"
+    after = f"FROM {cases} c WHERE ({pair}) > (run.spec, run.version) ORDER BY {pair} LIMIT 1"
+    # Identifiers come from the model; every value is a parameter.
+    sql = (
+        f"WITH RECURSIVE run(spec, version) AS ("  # noqa: S608
+        f"SELECT (SELECT {spec} {first}), (SELECT {version} {first}) "
+        f"UNION ALL "
+        f"SELECT (SELECT {spec} {after}), (SELECT {version} {after}) "
+        f"FROM run WHERE run.spec IS NOT NULL"
+        f") SELECT spec, version FROM run WHERE spec IN ({', '.join(['%s'] * len(spec_ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, spec_ids)
+        return cursor.fetchall()
 
 
 def findings(period: Period, specification=None):

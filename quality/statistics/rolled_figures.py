@@ -1,6 +1,6 @@
-"""The dashboard's assessor and process figures read from the roll-ups (``rollups``): the same
-rows as ``figures`` computes from the raw rows, which the tests keep as the oracle. A period is
-whole local days, as the period form chooses it."""
+"""The dashboard's assessor and process figures and step waits read from the roll-ups
+(``rollups``): the same rows as ``figures`` computes from the raw rows, which the tests keep as the
+oracle. A period is whole local days, as the period form chooses it."""
 
 from collections import defaultdict
 from datetime import timedelta
@@ -9,10 +9,20 @@ from math import ceil
 from operator import or_
 
 from django.db.models import Count, F, FloatField, Max, Min, Q, Sum
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
+from viewflow.workflow.status import STATUS
 
-from quality.models import AssessorCase, DecidedCase, PairTally, ScoreTally, SheetTally, TaskTally
+from quality.models import (
+    AssessorCase,
+    DecidedCase,
+    PairTally,
+    ScoreTally,
+    SheetTally,
+    StepWaitTally,
+    TaskTally,
+)
 from quality.statistics import figures
 from quality.statistics.figures import PERCENTILES, AssessorRow, Period, ProcessRow
 from workflows.models import Outcome
@@ -138,18 +148,17 @@ def process_statistics(period: Period, specification=None, matrices=None) -> lis
     decided = _days(DecidedCase, period, specification, day="decided_on").filter(
         specification__in=rows
     )
+    by_days = decided.annotate(days=F("microseconds") / DAY)
+    histogram = defaultdict(lambda: defaultdict(int))  # specification -> {days: cases}
+    # Outcomes and whole days to decision in one pass over the period's decided cases.
     for item in (
-        decided.values("specification_id")
-        .annotate(
-            full=Count("pk", filter=Q(outcome=Outcome.FULL)),
-            partial=Count("pk", filter=Q(outcome=Outcome.PARTIAL)),
-            none=Count("pk", filter=Q(outcome=Outcome.NONE)),
-        )
-        .order_by()
+        by_days.values("specification_id", "days", "outcome").annotate(n=Count("pk")).order_by()
     ):
         row = rows[item["specification_id"]]
-        row.full, row.partial, row.none = item["full"], item["partial"], item["none"]
-    _add_percentiles(rows, decided)
+        if item["outcome"] in OUTCOMES:
+            setattr(row, item["outcome"], getattr(row, item["outcome"]) + item["n"])
+        histogram[item["specification_id"]][item["days"]] += item["n"]
+    _add_percentiles(rows, by_days, histogram)
     if matrices is None:
         matrices = agreement_matrices(period, specification)
     for spec_id, found in specification_agreement(matrices).items():
@@ -159,16 +168,13 @@ def process_statistics(period: Period, specification=None, matrices=None) -> lis
 
 
 DAY = 86_400_000_000  # microseconds
+OUTCOMES = (Outcome.FULL, Outcome.PARTIAL, Outcome.NONE)  # named as ProcessRow's counts
 
 
-def _add_percentiles(rows: dict[int, ProcessRow], decided) -> None:
+def _add_percentiles(rows: dict[int, ProcessRow], by_days, histogram) -> None:
     """The nearest-rank percentiles of ``figures`` (the shortest time at or above the share of
-    cases), exactly, without sorting every case: count the cases per whole day of time to
-    decision, then sort only the day that holds each percentile's rank."""
-    by_days = decided.annotate(days=F("microseconds") / DAY)
-    histogram = defaultdict(dict)
-    for item in by_days.values("specification_id", "days").annotate(n=Count("pk")).order_by():
-        histogram[item["specification_id"]][item["days"]] = item["n"]
+    cases), exactly, without sorting every case: from the cases counted per whole day of time to
+    decision (``histogram``), sort only the day that holds each percentile's rank."""
     wanted = {}  # (specification, days) -> [(attribute, rank within that day)]
     for spec_id, counts in histogram.items():
         total = sum(counts.values())
@@ -202,3 +208,41 @@ def _nearest_rank(share: float, total: int) -> int:
     while rank / total < share:
         rank += 1
     return rank
+
+
+# A person's task that is neither done nor cancelled; the status's index finds these few.
+OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+
+
+def step_waits(period: Period, specification=None, limit: int | None = None) -> list[dict]:
+    """``figures.step_waits``: the tasks done from the roll-up, those still open counted as they
+    are."""
+    rows = {}
+    for item in (
+        _days(StepWaitTally, period, specification)
+        .values("specification_id", "step")
+        .annotate(n=Sum("tasks"), microseconds=Sum("microseconds"))
+        .order_by()
+    ):
+        step = item["step"] or None  # a task not tagged with its step has none, as in ``figures``
+        rows[(item["specification_id"], step)] = {
+            "spec": item["specification_id"],
+            "step": step,
+            "tasks": item["n"],
+            "open": 0,
+            "mean": timedelta(microseconds=item["microseconds"] / item["n"]),
+        }
+    for item in (
+        figures.case_tasks(period, specification)
+        .filter(status__in=OPEN)
+        .values(spec=F("process__case__specification_id"), step=KeyTextTransform("step", "data"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        row = rows.setdefault(
+            (item["spec"], item["step"]),
+            {"spec": item["spec"], "step": item["step"], "tasks": 0, "open": 0, "mean": None},
+        )
+        row["tasks"] += item["n"]
+        row["open"] = item["n"]
+    return figures.name_steps(figures.longest_first(list(rows.values()), limit))

@@ -1,16 +1,28 @@
 """The dashboard's roll-ups (``quality.models``: ScoreTally, SheetTally, AssessorCase, PairTally,
-TaskTally, DecidedCase): added to as the engine records and decides, and rebuilt from the raw
-rows. Counters grow by upserts (``INSERT ... ON CONFLICT DO UPDATE``), so two transactions adding
-to the same row both count."""
+TaskTally, DecidedCase, StepWaitTally): added to as the engine records, finishes tasks and
+decides, and rebuilt from the raw rows. Counters grow by upserts (``INSERT ... ON CONFLICT DO
+UPDATE``), so two transactions adding to the same row both count."""
 
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 from django.apps import apps as installed_apps
 from django.db import connection, transaction
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    CharField,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Min,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from viewflow.workflow.status import STATUS
 
 from quality.models import (
     AssessorCase,
@@ -19,14 +31,25 @@ from quality.models import (
     Score,
     ScoreTally,
     SheetTally,
+    StepWaitTally,
     TaskTally,
 )
+from workflows.flows import case_flow_class
 from workflows.models import Case, StepResult
 
 ASSESSOR = StepResult.Role.ASSESSOR
 TIMED_ROLES = [StepResult.Role.ASSESSOR, StepResult.Role.MODERATOR]
 MICROSECOND = timedelta(microseconds=1)
 SHEET_COUNTERS = ("sheets", "moderated", "cases")
+RESULT_ROLLUPS = (
+    "ScoreTally",
+    "SheetTally",
+    "AssessorCase",
+    "PairTally",
+    "TaskTally",
+    "DecidedCase",
+)
+ROLLUPS = (*RESULT_ROLLUPS, "StepWaitTally")
 
 
 def day_of(moment: datetime) -> date:
@@ -210,6 +233,23 @@ def _add_scores(result: StepResult) -> None:
     )
 
 
+def add_step_wait(case, task) -> None:
+    """Count a person's task of ``case`` that is done. Runs inside the engine's transaction."""
+    _add(
+        StepWaitTally,
+        [
+            {
+                "specification": case.specification_id,
+                "step": (task.data or {}).get("step") or "",
+                "day": day_of(task.created),
+                "tasks": 1,
+                "microseconds": (task.finished - task.created) // MICROSECOND,
+            }
+        ],
+        ("tasks", "microseconds"),
+    )
+
+
 def refresh_decision(case_id: int) -> None:
     """Keep the case's DecidedCase row as the case is now: decided (with an outcome and an end)
     or not. Idempotent; runs after the decision or appeal commits."""
@@ -218,26 +258,46 @@ def refresh_decision(case_id: int) -> None:
         .values("specification_id", "created", "finished", "outcome")
         .first()
     )
+    if case is None or case["finished"] is None or not case["outcome"]:
+        DecidedCase.objects.filter(case_id=case_id).delete()
+        return
+    fields = ["specification", "decided_on", "outcome", "microseconds"]
+    DecidedCase.objects.bulk_create(
+        [
+            DecidedCase(
+                case_id=case_id,
+                specification_id=case["specification_id"],
+                decided_on=day_of(case["finished"]),
+                outcome=case["outcome"],
+                microseconds=(case["finished"] - case["created"]) // MICROSECOND,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["case"],
+        update_fields=fields,
+    )
+
+
+def rebuild(get_model=installed_apps.get_model, names=ROLLUPS) -> dict[str, int]:
+    """Recompute the roll-ups ``names`` (every one by default) from the raw rows; returns the rows
+    written per table. Takes ``get_model`` and ``names`` so that a migration can pass its
+    historical models and the roll-ups it has."""
+    rows = {}
+    if set(names) & set(RESULT_ROLLUPS):
+        rows |= _result_rows(get_model)
+    if "StepWaitTally" in names:
+        rows["StepWaitTally"] = _step_wait_rows(get_model)
     with transaction.atomic():
-        if case is None or case["finished"] is None or not case["outcome"]:
-            DecidedCase.objects.filter(case_id=case_id).delete()
-            return
-        DecidedCase.objects.update_or_create(
-            case_id=case_id,
-            defaults={
-                "specification_id": case["specification_id"],
-                "decided_on": day_of(case["finished"]),
-                "outcome": case["outcome"],
-                "microseconds": (case["finished"] - case["created"]) // MICROSECOND,
-            },
-        )
+        for name in names:
+            model = get_model("quality", name)
+            model.objects.all().delete()
+            model.objects.bulk_create(rows[name], batch_size=5000)
+    return {name: len(rows[name]) for name in names}
 
 
-def rebuild(get_model=installed_apps.get_model) -> dict[str, int]:
-    """Recompute every roll-up from the raw rows; returns the rows written per table. Takes
-    ``get_model`` so that a migration can pass its historical models."""
-    names = ("ScoreTally", "SheetTally", "AssessorCase", "PairTally", "TaskTally", "DecidedCase")
-    model = {name: get_model("quality", name) for name in names}
+def _result_rows(get_model) -> dict[str, list]:
+    """The roll-ups of scores, step results and decided cases, from the raw rows."""
+    model = {name: get_model("quality", name) for name in RESULT_ROLLUPS}
     score, result = get_model("quality", "Score"), get_model("workflows", "StepResult")
     case = get_model("workflows", "Case")
     day = TruncDate("recorded_at", tzinfo=timezone.get_default_timezone())
@@ -309,11 +369,36 @@ def rebuild(get_model=installed_apps.get_model) -> dict[str, int]:
             .iterator()
         ],
     }
-    with transaction.atomic():
-        for name, objects in rows.items():
-            model[name].objects.all().delete()
-            model[name].objects.bulk_create(objects, batch_size=5000)
-    return {name: len(objects) for name, objects in rows.items()}
+    return rows
+
+
+def _step_wait_rows(get_model) -> list:
+    """StepWaitTally rows from the people's tasks of cases that are done."""
+    tally, task = get_model("quality", "StepWaitTally"), get_model("viewflow", "Task")
+    done = task.objects.filter(
+        process__flow_class=case_flow_class(), flow_task_type="HUMAN", finished__isnull=False
+    ).exclude(status=STATUS.CANCELED)
+    return [
+        tally(
+            specification_id=row["process__case__specification_id"],
+            step=row["step"],
+            day=row["day"],
+            tasks=row["tasks"],
+            microseconds=row["total"] // MICROSECOND,
+        )
+        for row in done.annotate(
+            day=TruncDate("created", tzinfo=timezone.get_default_timezone()),
+            step=Coalesce(KeyTextTransform("step", "data"), Value(""), output_field=CharField()),
+        )
+        .values("process__case__specification_id", "step", "day")
+        .annotate(
+            tasks=Count("pk"),
+            total=Sum(
+                ExpressionWrapper(F("finished") - F("created"), output_field=DurationField())
+            ),
+        )
+        .order_by()
+    ]
 
 
 def _pairs(score) -> list[dict]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from rpl.accounts.roles import Role
 from rpl.audit import checkpoints, selectors
 from rpl.audit.models import AuditEvent, ChainHead, Scheme
 from rpl.audit.signals import recorded
+from rpl.insert import insert_returning, stored
 from rpl.lib import hashchain
 
 
@@ -103,10 +104,27 @@ def _write(events: list[AuditEvent]) -> None:
             event.sequence = sequence
             event.prev_hash = prev_hash
             event.hash = prev_hash = event.expected_hash()
-        AuditEvent.objects.bulk_create(events)
-        ChainHead.objects.filter(id=1).update(sequence=sequence, hash=prev_hash)
+        if connection.vendor == "postgresql":
+            _insert_moving_head(events, sequence, prev_hash)
+        else:
+            AuditEvent.objects.bulk_create(events)
+            ChainHead.objects.filter(id=1).update(sequence=sequence, hash=prev_hash)
         for event in events:
             recorded.send(sender=AuditEvent, event=event)
+
+
+def _insert_moving_head(events: list[AuditEvent], sequence: int, head_hash: str) -> None:
+    """Insert ``events`` and move the chain head to (``sequence``, ``head_hash``) in one round
+    trip (PostgreSQL runs an INSERT and an UPDATE as one statement); the events get their keys."""
+    insert, params = insert_returning(AuditEvent, events)
+    head = ChainHead._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH new AS ({insert}), head AS (UPDATE {head} SET sequence = %s, hash = %s "  # noqa: S608 (names from the models, values bound)
+            f"WHERE id = 1) SELECT * FROM new",
+            [*params, sequence, head_hash],
+        )
+        stored(events, cursor.fetchall())
 
 
 @dataclass(frozen=True)

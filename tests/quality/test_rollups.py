@@ -1,6 +1,6 @@
 """The dashboard's roll-ups: kept by the engine's signals exactly as a rebuild from the raw rows
-computes them, and every figure the dashboard shows from them equal to the raw computation
-(``figures``, the oracle)."""
+computes them, and every figure the dashboard shows from them (step waits too) equal to the raw
+computation (``figures``, the oracle)."""
 
 from dataclasses import asdict
 from datetime import datetime, time, timedelta
@@ -19,17 +19,21 @@ from quality.models import (
     Score,
     ScoreTally,
     SheetTally,
+    StepWaitTally,
     TaskTally,
 )
 from quality.statistics import figures, rolled_figures
 from quality.statistics.figures import Period
 from tests.factories.cases import decide_python_case, double_marked_agile_case, sheet
 from tests.workflows.engine_helpers import open_tasks, take_and_complete
+from workflows.cases import services as case_services
+from workflows.flows.case_flow import CaseFlow
 from workflows.models import Appeal, StepResult
+from workflows.work import services as work
 
 pytestmark = pytest.mark.django_db
 
-ROLLUPS = (ScoreTally, SheetTally, AssessorCase, PairTally, TaskTally, DecidedCase)
+ROLLUPS = (ScoreTally, SheetTally, AssessorCase, PairTally, TaskTally, DecidedCase, StepWaitTally)
 
 
 def _tables() -> dict:
@@ -81,6 +85,8 @@ def _figures(module, period, specification):
             )
             for row in module.assessor_statistics(period, specification, matrices)
         ],
+        "waits": [_plain(row) for row in module.step_waits(period, specification)],
+        "longest waits": [_plain(row) for row in module.step_waits(period, specification, limit=2)],
     }
 
 
@@ -122,8 +128,9 @@ def varied(
     django_capture_on_commit_callbacks,
 ):
     """Decisions of each kind on python-basics, an appealed one, double marking on agile
-    project management (agreement, a point apart on some outcomes, a wide gap moderated) and a
-    withdrawn application: the roll-ups kept by the signals as it happens."""
+    project management (agreement, a point apart on some outcomes, a wide gap moderated; their
+    panel decisions still open), a withdrawn application, a case cancelled at its first task and
+    one whose first task is taken but not done: the roll-ups kept by the signals as it happens."""
     from guardian.shortcuts import assign_perm
 
     from rpl.accounts.roles import Role
@@ -165,17 +172,23 @@ def varied(
         submitted_at=now,
         withdrawn_at=now,
     )
-    return python, agile, decided, marked
+    CaseFlow.instance.cancel(case_services.start_case(candidate=candidate2, specification=python))
+    waiting = case_services.start_case(candidate=candidate2, specification=python)
+    assert work.take(open_tasks(waiting)[0], assessor) is None
+    return python, agile, decided, marked, waiting
 
 
 def test_it_keeps_rollups_as_a_rebuild_computes_them_and_shows_the_raw_figures(varied):
-    python, agile, decided, marked = varied
+    python, agile, decided, marked, waiting = varied
     kept = _tables()
     assert len(kept["DecidedCase"]) == 3 and kept["PairTally"] and kept["TaskTally"]
+    today = timezone.localdate()
+    waits = rolled_figures.step_waits(_days(today, today), python)
+    assert {(w["step"], w["tasks"], w["open"]) for w in waits} >= {("portfolio", 4, 1)}
+    assert Task.objects.filter(process__case__specification=python, status="CANCELED").exists()
     assert SheetTally.objects.aggregate(n=Sum("moderated"))["n"] == 2  # both agile sheets
     call_command("quality", "rebuild_rollups")
     assert _tables() == kept
-    today = timezone.localdate()
     _assert_same_figures(
         [_days(today, today), _days(today - timedelta(days=365), today)], [None, python, agile]
     )
@@ -194,6 +207,7 @@ def test_it_keeps_rollups_as_a_rebuild_computes_them_and_shows_the_raw_figures(v
     _move_back(marked[0], 75)
     _move_back(marked[1], 75)
     _move_back(decided[1], 100)
+    _move_back(waiting, 40)
     call_command("quality", "rebuild_rollups")
     rebuilt = _tables()
     call_command("quality", "rebuild_rollups")

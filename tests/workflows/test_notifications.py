@@ -92,3 +92,37 @@ def test_it_reminds_the_holder_only_once_the_task_is_taken(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("workflow_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert [m.to for m in mail.outbox] == [[assessor.email]]
+
+
+def test_it_tells_the_pool_only_after_the_step_commits(
+    candidate,
+    assessor,
+    assessor2,
+    identity_officer,
+    decision_maker,
+    django_capture_on_commit_callbacks,
+):
+    spec = assessed_catalogue([assessor, assessor2, identity_officer, decision_maker])[
+        "python-basics"
+    ]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        case_services.start_case(candidate=candidate, specification=spec)
+    assert mail.outbox == []  # nothing is composed inside the step's transaction
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's own e-mails
+        for callback in callbacks:
+            callback()
+    assert sorted(m.to for m in mail.outbox if "A task waits" in m.subject) == sorted(
+        [[assessor.email], [assessor2.email]]
+    )
+
+
+def test_it_does_not_announce_a_task_taken_before_the_worker_ran(case, assessor):
+    from workflows.jobs import announce_task as announce_job
+    from workflows.work.services import take
+
+    (task,) = open_tasks(case)
+    assert take(task, assessor) is None
+    mail.outbox.clear()
+    assert announce_job(task.pk) is False
+    assert mail.outbox == []

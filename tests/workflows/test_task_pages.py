@@ -72,6 +72,19 @@ def test_it_lets_one_assessor_take_a_task_and_refuses_the_next(client, case, ass
     assert task.owner == assessor
 
 
+def test_it_takes_a_task_clicked_twice_once(client, case, assessor):
+    from rpl.audit.models import AuditEvent
+
+    task, url = _urls(case)
+    client.force_login(assessor)
+    assert client.post(url + "take/").url == url
+    response = client.post(url + "take/", follow=True)
+    assert "already taken" not in response.content.decode()
+    assert AuditEvent.objects.filter(action="case.task_taken").count() == 1
+    task.refresh_from_db()
+    assert task.owner == assessor
+
+
 @pytest.mark.parametrize("persona", ["candidate", "quality_officer", "outsider", "administrator"])
 def test_it_refuses_the_task_page_to_other_personas(client, request, case, assessor, persona):
     task, url = _urls(case)

@@ -13,7 +13,7 @@ from viewflow.workflow import flow
 
 from workflows.appeals import services as appeals
 from workflows.appeals.views import AppealTaskView
-from workflows.flows.bookkeeping import Call, ProcessLock, Route
+from workflows.flows.bookkeeping import Call, End, ProcessLock, Route
 from workflows.models import Appeal, Outcome
 
 
@@ -48,7 +48,7 @@ class AppealFlow(flow.Flow):
         .Default(this.end)
     )
     issue = Call(this.issue_credential).Next(this.end)
-    end = flow.End()
+    end = End()
 
     def start_appeal(self, activation, **kwargs):
         return appeals.init_appeal(activation, **kwargs)

@@ -13,15 +13,27 @@ Node names are a stored contract (tasks keep them): renaming one needs a data mi
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
 from viewflow.workflow.flow.nodes import TimerBoundary
 from viewflow.workflow.nodes.view import ViewActivation
+from viewflow.workflow.status import STATUS
 
-from workflows import notifications
+from workflows import jobs, signals
 from workflows.cases import services as case_services
-from workflows.flows.bookkeeping import Call, Meet, ProcessLock, Route
+from workflows.flows.bookkeeping import (
+    Call,
+    End,
+    Meet,
+    ProcessLock,
+    Route,
+    TimerArmActivation,
+    new_task,
+    store_linked,
+)
 from workflows.models import Case
 from workflows.pipelines.schema import SCORED_KINDS, StepKind
 from workflows.work.duties import may_take
@@ -38,22 +50,55 @@ def _deadline(activation):
 class DeadlineBoundary(TimerBoundary):
     """A timer armed only when the case's current step has a deadline."""
 
+    activation_class = TimerArmActivation
+
     def _arm(self, host_activation):
         if _deadline(host_activation) is not None:
             super()._arm(host_activation)
 
+    def _on_host_finished(self, **signal_kwargs):
+        task, case = signal_kwargs["task"], signal_kwargs["process"]
+        if task.flow_task != self._attached_to:
+            return
+        step_id = (task.data or {}).get("step")
+        if isinstance(case, Case) and step_id and case.plan_model.step(step_id).deadline is None:
+            return  # no timer was armed: nothing to look for
+        super()._on_host_finished(**signal_kwargs)
+
 
 class StepActivation(ViewActivation):
-    """Tags the task with its step of the plan in the insert that creates it."""
+    """Tags the task with its step of the plan in the insert that creates it, and tells when it
+    is done (``signals.task_done``)."""
 
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        # ViewActivation.create, storing the row and its link in one statement (store_linked)
         data = {**(data or {}), **case_services.step_tags(prev_activation.process)}
-        return super().create(flow_task, prev_activation, token, data=data, seed=seed)
+        task = new_task(flow_task, prev_activation, token, data, seed)
+        activation = cls(task)
+        owner_permission = flow_task.calc_owner_permission(activation)
+        if owner_permission:
+            task.owner_permission = owner_permission
+            task.owner_permission_obj = flow_task.calc_owner_permission_obj(activation)
+        owner = flow_task.calc_owner(activation)
+        if owner:
+            task.owner = owner
+            task.status = STATUS.ASSIGNED
+        store_linked(task, prev_activation.task)
+        if flow_task._on_create is not None:
+            flow_task._on_create(activation)
+        return activation
+
+    @Activation.status.super()
+    def complete(self):
+        super().complete.original()
+        signals.task_done.send(sender=Case, case=self.process, task=self.task)
 
 
 def _announce(activation):
-    notifications.announce_task(activation.task)
+    # Finding the pool and writing an e-mail for each member is the worker's job, not the step's.
+    task_pk = activation.task.pk
+    transaction.on_commit(lambda: jobs.announce_task.delay(task_pk))
 
 
 class StepTask(flow.View):
@@ -222,10 +267,10 @@ class CaseFlow(flow.Flow):
         .Default(this.end)
     )
     issue = Call(this.issue_credential).Next(this.end)
-    end = flow.End()
+    end = End()
 
     escalate = flow.Function(this.escalate_deadline).Next(this.escalated)
-    escalated = flow.End()
+    escalated = End()
 
     def start_case(self, activation, **kwargs):
         return case_services.init_case(activation, **kwargs)

@@ -18,9 +18,12 @@ def reload(task, *related: str) -> None:
 
 
 def take(task, user, *, refusal, action: str, target, changes: dict) -> str | None:
-    """Give ``task`` to ``user``; returns why not (already taken, or ``refusal(user, task)``)."""
+    """Give ``task`` to ``user``; returns why not (already taken, or ``refusal(user, task)``).
+    Taking a task one already holds changes nothing."""
     with task.flow_task.flow_class.lock(task.process_id):
         reload(task)
+        if task.owner_id == user.pk and task.status == "ASSIGNED":
+            return None
         if task.owner_id is not None or task.status != "NEW":
             return _("Someone else has already taken this task.")
         reason = refusal(user, task)

@@ -12,6 +12,7 @@ from weasyprint import HTML
 
 from credentials.issuing import certificate
 from credentials.issuing import documents as issuing
+from rpl import pdf
 from tests.factories.credentials import issue
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,9 @@ def _boxes(box):
 
 def page_texts(html: str) -> list[str]:
     """The text laid out on each page, as WeasyPrint placed it."""
-    document = HTML(string=html, base_url=None).render()
+    document = HTML(string=html, base_url=None).render(
+        stylesheets=[pdf.stylesheet(certificate.STYLESHEET)]
+    )
     return [
         " ".join(box.text for box in _boxes(page._page_box) if hasattr(box, "text"))
         for page in document.pages
